@@ -1,0 +1,33 @@
+"""Make evidence-derived text safe for spreadsheets and terminals.
+
+File names are attacker-controlled: a name such as ``=HYPERLINK("http://x")`` becomes a live
+formula in a spreadsheet, and one holding ``ESC [ 2 J`` clears the examiner's terminal.
+Cells are neutralised for CSV; names are escaped before display. The catalog keeps the
+raw bytes, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import re
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str) -> str:
+    """Replace C0/C1 control characters with visible ``\\xNN`` escapes."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def neutralise_cell(value: object) -> str:
+    """A CSV cell that no spreadsheet will evaluate and no terminal will obey.
+
+    A leading formula trigger gets a ``'`` prefix (OWASP's advice); control characters
+    are escaped; ``None`` becomes the empty string.
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(FORMULA_TRIGGERS):
+        text = "'" + text
+    return escape_controls(text)

@@ -1,0 +1,171 @@
+"""The case catalog's schema, built by ``sqlite_utils.Migrations``.
+
+Never edit an applied step: add a new one. ``check_not_newer`` refuses a catalog that a
+newer evcat has migrated further than this one knows.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+from catalog.errors import CatalogTooNew
+
+MIGRATIONS = Migrations("evcat")
+
+_INITIAL = """
+CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY,
+    command TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL,
+    tool_version TEXT NOT NULL,
+    examiner TEXT,
+    host TEXT,
+    library_versions TEXT,
+    summary TEXT
+);
+CREATE TABLE evidence (
+    evidence_id TEXT PRIMARY KEY,
+    exhibit TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    format TEXT,
+    media_size INTEGER,
+    sector_size INTEGER,
+    segments TEXT,
+    volume_scheme TEXT,
+    stored_md5 TEXT,
+    stored_sha1 TEXT,
+    stored_sha256 TEXT,
+    media_md5 TEXT,
+    media_sha1 TEXT,
+    media_sha256 TEXT,
+    media_blake3 TEXT,
+    media_hash_status TEXT,
+    status TEXT,
+    first_run_id TEXT,
+    last_run_id TEXT
+);
+CREATE TABLE volumes (
+    volume_id TEXT PRIMARY KEY,
+    evidence_id TEXT NOT NULL REFERENCES evidence(evidence_id),
+    idx INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    slot TEXT,
+    scheme TEXT,
+    start_sector INTEGER,
+    length_sectors INTEGER,
+    sector_size INTEGER,
+    offset INTEGER,
+    size INTEGER,
+    description TEXT,
+    run_id TEXT
+);
+CREATE TABLE filesystems (
+    fs_id TEXT PRIMARY KEY,
+    evidence_id TEXT NOT NULL REFERENCES evidence(evidence_id),
+    offset INTEGER NOT NULL,
+    fs_type TEXT NOT NULL,
+    detection TEXT,
+    block_size INTEGER,
+    block_count INTEGER,
+    volume_index INTEGER,
+    label TEXT,
+    parser TEXT,
+    parser_version INTEGER,
+    file_count INTEGER,
+    run_id TEXT
+);
+CREATE TABLE files (
+    file_id TEXT PRIMARY KEY,
+    evidence_id TEXT NOT NULL REFERENCES evidence(evidence_id),
+    fs_id TEXT NOT NULL REFERENCES filesystems(fs_id),
+    seq INTEGER NOT NULL,
+    locator TEXT NOT NULL,
+    path TEXT NOT NULL,
+    name TEXT NOT NULL,
+    name_raw BLOB,
+    inode TEXT,
+    meta_addr INTEGER,
+    attr_type INTEGER,
+    attr_id INTEGER,
+    type TEXT NOT NULL,
+    size INTEGER,
+    is_allocated INTEGER NOT NULL,
+    is_realloc INTEGER NOT NULL,
+    is_virtual INTEGER NOT NULL,
+    is_orphan INTEGER NOT NULL,
+    is_ads INTEGER NOT NULL,
+    is_fs_metadata INTEGER NOT NULL,
+    created TEXT,
+    modified TEXT,
+    accessed TEXT,
+    changed TEXT,
+    time_zone_note TEXT,
+    uid INTEGER,
+    gid INTEGER,
+    mode INTEGER,
+    content_status TEXT NOT NULL,
+    content_error TEXT,
+    bytes_hashed INTEGER,
+    md5 TEXT,
+    sha1 TEXT,
+    sha256 TEXT,
+    blake3 TEXT,
+    mime TEXT,
+    magic_description TEXT,
+    category TEXT,
+    extension TEXT,
+    extension_mismatch INTEGER,
+    exif TEXT,
+    run_id TEXT
+);
+CREATE INDEX files_evidence ON files(evidence_id, fs_id, path);
+CREATE INDEX files_sha256 ON files(sha256);
+CREATE INDEX files_md5 ON files(md5);
+CREATE INDEX files_category ON files(category);
+CREATE TABLE problems (
+    problem_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    evidence_id TEXT,
+    locator TEXT,
+    stage TEXT NOT NULL,
+    parser TEXT,
+    parser_version INTEGER,
+    message TEXT NOT NULL,
+    exception_type TEXT,
+    offset INTEGER,
+    created TEXT NOT NULL
+);
+CREATE INDEX problems_evidence ON problems(evidence_id, run_id);
+"""
+
+
+@MIGRATIONS(name="0001_initial")
+def _initial(db: Database) -> None:
+    db.executescript(_INITIAL)
+
+
+def known_migrations() -> set[str]:
+    """Names of every migration this version of evcat knows."""
+    return {migration.name for migration in MIGRATIONS._migrations}
+
+
+def check_not_newer(db: Database, path: str) -> None:
+    """Refuse a catalog with migrations this evcat does not know.
+
+    Raises:
+        CatalogTooNew: the catalog was written by a newer evcat.
+    """
+    unknown = {m.name for m in MIGRATIONS.applied(db)} - known_migrations()
+    if unknown:
+        raise CatalogTooNew(
+            f"{path}: catalog was written by a newer evcat (schema steps {sorted(unknown)});"
+            " upgrade evcat to open it"
+        )
+
+
+def migrate(db: Database, path: str) -> None:
+    """Bring a catalog up to this version's schema (refusing newer ones)."""
+    check_not_newer(db, path)
+    MIGRATIONS.apply(db)

@@ -1,0 +1,39 @@
+"""UTC ISO-8601 time stamps, the only time format evcat stores or prints."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime
+
+
+def iso_from_epoch(seconds: int, nanoseconds: int = 0) -> str | None:
+    """Format a Unix time as ``YYYY-MM-DDTHH:MM:SS[.fffffffff]Z``; 0 or out of range is None."""
+    if seconds <= 0 and nanoseconds <= 0:
+        return None
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if nanoseconds:
+        text += f".{nanoseconds:09d}".rstrip("0")
+    return text + "Z"
+
+
+def utc_now() -> str:
+    """The current time as UTC ISO-8601 with microseconds and ``Z``."""
+    return datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def force_utc_process_zone() -> None:
+    """Make the C library's local zone UTC for this process.
+
+    libtsk converts FAT's local wall-clock times with ``mktime``, i.e. in the host's zone.
+    Pinning the process to UTC makes the result independent of the examiner's machine; the
+    catalog records that FAT times are local times read as UTC.
+    """
+    if os.environ.get("TZ") != "UTC":
+        os.environ["TZ"] = "UTC"
+        if hasattr(time, "tzset"):
+            time.tzset()

@@ -1,0 +1,316 @@
+"""File systems The Sleuth Kit reads: NTFS, FAT12/16/32, exFAT, ext2/3/4, HFS+, ISO 9660, UFS.
+
+The walk mirrors ``fls -r -p``: allocated and deleted names, ``$OrphanFiles``, virtual
+entries, and on NTFS one row per data stream (alternate streams as ``file:stream``), with
+the TSK address (``inode`` or NTFS ``entry-type-id``) kept as the locator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytsk3
+
+from catalog.locator import Locator
+from catalog.model import EntryType, FileEntry, FileSystemRecord, Times
+from catalog.timeutil import force_utc_process_zone, iso_from_epoch
+from parsers.context import ParseContext
+from parsers.tskimage import TskImage
+
+FS_TYPE_NAMES = {
+    pytsk3.TSK_FS_TYPE_NTFS: "NTFS",
+    pytsk3.TSK_FS_TYPE_FAT12: "FAT12",
+    pytsk3.TSK_FS_TYPE_FAT16: "FAT16",
+    pytsk3.TSK_FS_TYPE_FAT32: "FAT32",
+    pytsk3.TSK_FS_TYPE_EXFAT: "exFAT",
+    pytsk3.TSK_FS_TYPE_EXT2: "Ext2",
+    pytsk3.TSK_FS_TYPE_EXT3: "Ext3",
+    pytsk3.TSK_FS_TYPE_EXT4: "Ext4",
+    pytsk3.TSK_FS_TYPE_HFS: "HFS+",
+    pytsk3.TSK_FS_TYPE_ISO9660: "ISO9660",
+    pytsk3.TSK_FS_TYPE_FFS1: "UFS1",
+    pytsk3.TSK_FS_TYPE_FFS1B: "UFS1b",
+    pytsk3.TSK_FS_TYPE_FFS2: "UFS2",
+    pytsk3.TSK_FS_TYPE_YAFFS2: "YAFFS2",
+}
+
+EXPLICIT_TYPES = (
+    pytsk3.TSK_FS_TYPE_FAT32,
+    pytsk3.TSK_FS_TYPE_FAT16,
+    pytsk3.TSK_FS_TYPE_FAT12,
+    pytsk3.TSK_FS_TYPE_EXFAT,
+    pytsk3.TSK_FS_TYPE_NTFS,
+    pytsk3.TSK_FS_TYPE_EXT4,
+    pytsk3.TSK_FS_TYPE_HFS,
+    pytsk3.TSK_FS_TYPE_ISO9660,
+)
+"""Tried one by one when autodetection fails (e.g. FAT32 with 2048-byte sectors)."""
+
+_FAT_TYPES = {"FAT12", "FAT16", "FAT32"}
+FAT_ZONE_NOTE = "FAT local wall-clock time, read as UTC (seizure-site zone not applied)"
+
+_META_TYPES = {
+    pytsk3.TSK_FS_META_TYPE_REG: EntryType.FILE,
+    pytsk3.TSK_FS_META_TYPE_DIR: EntryType.DIR,
+    pytsk3.TSK_FS_META_TYPE_LNK: EntryType.SYMLINK,
+    pytsk3.TSK_FS_META_TYPE_FIFO: EntryType.FIFO,
+    pytsk3.TSK_FS_META_TYPE_CHR: EntryType.CHAR_DEVICE,
+    pytsk3.TSK_FS_META_TYPE_BLK: EntryType.BLOCK_DEVICE,
+    pytsk3.TSK_FS_META_TYPE_SOCK: EntryType.SOCKET,
+    pytsk3.TSK_FS_META_TYPE_SHAD: EntryType.SHADOW,
+    pytsk3.TSK_FS_META_TYPE_WHT: EntryType.WHITEOUT,
+    pytsk3.TSK_FS_META_TYPE_VIRT: EntryType.VIRTUAL_FILE,
+    pytsk3.TSK_FS_META_TYPE_VIRT_DIR: EntryType.VIRTUAL_DIR,
+}
+_NAME_TYPES = {
+    pytsk3.TSK_FS_NAME_TYPE_REG: EntryType.FILE,
+    pytsk3.TSK_FS_NAME_TYPE_DIR: EntryType.DIR,
+    pytsk3.TSK_FS_NAME_TYPE_LNK: EntryType.SYMLINK,
+    pytsk3.TSK_FS_NAME_TYPE_FIFO: EntryType.FIFO,
+    pytsk3.TSK_FS_NAME_TYPE_CHR: EntryType.CHAR_DEVICE,
+    pytsk3.TSK_FS_NAME_TYPE_BLK: EntryType.BLOCK_DEVICE,
+    pytsk3.TSK_FS_NAME_TYPE_SOCK: EntryType.SOCKET,
+    pytsk3.TSK_FS_NAME_TYPE_SHAD: EntryType.SHADOW,
+    pytsk3.TSK_FS_NAME_TYPE_WHT: EntryType.WHITEOUT,
+    pytsk3.TSK_FS_NAME_TYPE_VIRT: EntryType.VIRTUAL_FILE,
+    pytsk3.TSK_FS_NAME_TYPE_VIRT_DIR: EntryType.VIRTUAL_DIR,
+}
+_NTFS_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
+_NTFS_IDXROOT = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_IDXROOT)
+_ORPHAN_DIR = "$OrphanFiles"
+
+
+@dataclass(frozen=True, slots=True)
+class _Stream:
+    """One NTFS data-bearing attribute: a main stream or an alternate one."""
+
+    attr_type: int
+    attr_id: int
+    name: str | None
+    size: int
+
+
+def open_tsk_file_system(image: TskImage, offset: int) -> tuple[pytsk3.FS_Info, str] | None:
+    """Open the file system at ``offset``: autodetect first, then each explicit type.
+
+    Returns the handle and how it was found, or None when TSK recognises nothing there.
+    """
+    try:
+        return pytsk3.FS_Info(image, offset), "autodetect"
+    except OSError:
+        pass
+    for fs_type in EXPLICIT_TYPES:
+        try:
+            handle = pytsk3.FS_Info(image, offset, fs_type)
+        except OSError:
+            continue
+        return handle, f"explicit {FS_TYPE_NAMES[fs_type]} (autodetection failed)"
+    return None
+
+
+def _decode_name(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape").replace("\udcff", "\ufffd")
+
+
+def _display(raw: bytes) -> str:
+    """Decode a name for display: invalid UTF-8 bytes become U+FFFD, the raw bytes are kept."""
+    return raw.decode("utf-8", "replace")
+
+
+class TskFileSystem:
+    """A file system opened by pytsk3 at a byte offset of an image."""
+
+    def __init__(self, handle: pytsk3.FS_Info, offset: int, detection: str,
+                 volume_index: int | None = None) -> None:
+        """Wrap an opened ``FS_Info``."""
+        info = handle.info
+        self._fs = handle
+        self.fs_type = FS_TYPE_NAMES.get(int(info.ftype), f"tsk:{int(info.ftype)}")
+        self._is_ntfs = self.fs_type == "NTFS"
+        self._zone_note = FAT_ZONE_NOTE if self.fs_type in _FAT_TYPES else None
+        if self._zone_note:
+            force_utc_process_zone()
+        self._record = FileSystemRecord(
+            offset=offset,
+            fs_type=self.fs_type,
+            detection=detection,
+            block_size=int(info.block_size),
+            block_count=int(info.block_count),
+            volume_index=volume_index,
+        )
+
+    @property
+    def record(self) -> FileSystemRecord:
+        """Type, offset and geometry."""
+        return self._record
+
+    def walk(self, exhibit: str, ctx: ParseContext) -> Iterator[FileEntry]:
+        """Yield every entry below the root, depth first."""
+        root = int(self._fs.info.root_inum)
+        try:
+            directory = self._fs.open_dir(inode=root)
+        except OSError as exc:
+            ctx.problem("walk", f"cannot open root directory ({exc})",
+                        locator=Locator(exhibit, self._record.offset, str(root)), exc=exc)
+            return
+        yield from self._walk_dir(directory, "", (root,), exhibit, ctx, in_orphans=False)
+
+    def _walk_dir(self, directory: pytsk3.Directory, parent: str, stack: tuple[int, ...],
+                  exhibit: str, ctx: ParseContext, *, in_orphans: bool) -> Iterator[FileEntry]:
+        limits = ctx.limits
+        ordinal = 0
+        for tsk_file in directory:
+            name_info = tsk_file.info.name
+            raw = bytes(name_info.name or b"")
+            if raw in (b".", b".."):
+                continue
+            ordinal += 1
+            if ordinal > limits.max_dir_entries:
+                ctx.problem("walk", f"{parent or '/'}: more than {limits.max_dir_entries}"
+                            " entries; rest of directory skipped",
+                            locator=Locator(exhibit, self._record.offset, str(stack[-1])))
+                return
+            path = f"{parent}/{_display(raw)}"
+            entries = list(self._entries_for(tsk_file, raw, path, exhibit, ordinal, in_orphans))
+            yield from entries
+            main = entries[0] if entries else None
+            if main is None or main.entry_type not in (EntryType.DIR, EntryType.VIRTUAL_DIR):
+                continue
+            yield from self._descend(tsk_file, main, path, stack, exhibit, ctx,
+                                     in_orphans=in_orphans or (parent == "" and raw == b"$OrphanFiles"))
+
+    def _descend(self, tsk_file: pytsk3.File, main: FileEntry, path: str,
+                 stack: tuple[int, ...], exhibit: str, ctx: ParseContext,
+                 *, in_orphans: bool) -> Iterator[FileEntry]:
+        if main.meta_addr in stack:
+            return
+        if len(stack) >= ctx.limits.max_depth:
+            ctx.problem("walk", f"{path}: deeper than {ctx.limits.max_depth} levels; not walked",
+                        locator=main.locator)
+            return
+        try:
+            subdir = tsk_file.as_directory()
+        except OSError as exc:
+            if main.is_allocated:
+                ctx.problem("walk", f"{path}: cannot list directory ({exc})",
+                            locator=main.locator, exc=exc)
+            return
+        yield from self._walk_dir(subdir, path, (*stack, main.meta_addr), exhibit, ctx,
+                                  in_orphans=in_orphans)
+
+    def _entries_for(self, tsk_file: pytsk3.File, raw: bytes, path: str, exhibit: str,
+                     ordinal: int, in_orphans: bool) -> Iterator[FileEntry]:
+        name_info = tsk_file.info.name
+        meta = tsk_file.info.meta
+        if meta is None and int(name_info.meta_addr) > 0:
+            tsk_file, meta = self._meta_by_address(tsk_file, int(name_info.meta_addr))
+        name_flags = int(name_info.flags)
+        is_allocated = bool(name_flags & pytsk3.TSK_FS_NAME_FLAG_ALLOC)
+        meta_allocated = bool(meta is not None and int(meta.flags) & pytsk3.TSK_FS_META_FLAG_ALLOC)
+        entry_type = self._entry_type(name_info, meta)
+        base = {
+            "name_raw": raw,
+            "entry_type": entry_type,
+            "meta_addr": int(name_info.meta_addr),
+            "is_allocated": is_allocated,
+            "is_realloc": (not is_allocated) and meta_allocated,
+            "is_virtual": entry_type in (EntryType.VIRTUAL_FILE, EntryType.VIRTUAL_DIR),
+            "is_orphan": in_orphans,
+            "is_fs_metadata": self._is_fs_metadata(path, raw),
+            "has_meta": meta is not None,
+            "times": self._times(meta),
+            "uid": int(meta.uid) if meta is not None else None,
+            "gid": int(meta.gid) if meta is not None else None,
+            "mode": int(meta.mode) if meta is not None else None,
+            "ordinal": ordinal,
+        }
+        size = int(meta.size) if meta is not None else 0
+        name = _display(raw)
+        streams = self._ntfs_streams(tsk_file) if self._is_ntfs and meta is not None else None
+        if not streams:
+            yield FileEntry(locator=Locator(exhibit, self._record.offset, str(base["meta_addr"])),
+                            path=path, name=name, size=size, **base)  # type: ignore[arg-type]
+            return
+        for stream in streams:
+            inode = f"{base['meta_addr']}-{stream.attr_type}-{stream.attr_id}"
+            is_ads = stream.name is not None
+            fields = dict(base, attr_type=stream.attr_type, attr_id=stream.attr_id, is_ads=is_ads)
+            if is_ads:
+                fields["entry_type"] = EntryType.FILE
+            yield FileEntry(
+                locator=Locator(exhibit, self._record.offset, inode),
+                path=f"{path}:{stream.name}" if is_ads else path,
+                name=f"{name}:{stream.name}" if is_ads else name,
+                size=stream.size if is_ads else size,
+                **fields,  # type: ignore[arg-type]
+            )
+
+    def _meta_by_address(self, tsk_file: pytsk3.File,
+                          address: int) -> tuple[pytsk3.File, pytsk3.TSK_FS_META | None]:
+        """Load the metadata a deleted name points to, as ``fls`` does (it may be reused)."""
+        try:
+            by_address = self._fs.open_meta(inode=address)
+        except OSError:
+            return tsk_file, None
+        return by_address, by_address.info.meta
+
+    @staticmethod
+    def _ntfs_streams(tsk_file: pytsk3.File) -> list[_Stream]:
+        """Data-bearing attributes the way ``fls`` lists them (main first)."""
+        streams: list[_Stream] = []
+        for attribute in tsk_file:
+            info = attribute.info
+            attr_type = int(info.type)
+            if attr_type not in (_NTFS_DATA, _NTFS_IDXROOT):
+                continue
+            name = _decode_name(bytes(info.name)) if info.name else None
+            if name in (None, "$Data", "$I30"):
+                name = None
+            elif attr_type == _NTFS_IDXROOT and name is None:
+                continue
+            streams.append(_Stream(attr_type, int(info.id), name, int(info.size)))
+        streams.sort(key=lambda s: s.name is not None)
+        return streams
+
+    @staticmethod
+    def _entry_type(name_info: pytsk3.TSK_FS_NAME, meta: pytsk3.TSK_FS_META | None) -> EntryType:
+        if meta is not None and int(meta.type) in _META_TYPES:
+            return _META_TYPES[int(meta.type)]
+        return _NAME_TYPES.get(int(name_info.type), EntryType.UNKNOWN)
+
+    def _times(self, meta: pytsk3.TSK_FS_META | None) -> Times:
+        if meta is None:
+            return Times(zone_assumption=self._zone_note)
+        return Times(
+            created=iso_from_epoch(int(meta.crtime), int(meta.crtime_nano)),
+            modified=iso_from_epoch(int(meta.mtime), int(meta.mtime_nano)),
+            accessed=iso_from_epoch(int(meta.atime), int(meta.atime_nano)),
+            changed=iso_from_epoch(int(meta.ctime), int(meta.ctime_nano)),
+            zone_assumption=self._zone_note,
+        )
+
+    def _is_fs_metadata(self, path: str, raw: bytes) -> bool:
+        if raw.endswith(b"(Volume Label Entry)"):
+            return True
+        if self.fs_type in ("NTFS", "HFS+", "exFAT"):
+            top = path.split("/")[1] if path.count("/") >= 1 else ""
+            return top.startswith("$") and top != _ORPHAN_DIR
+        return False
+
+    def read_chunks(self, entry: FileEntry, chunk_size: int) -> Iterator[bytes]:
+        """Stream the entry's content (the NTFS stream it names, or the default one)."""
+        address = entry.meta_addr
+        tsk_file = self._fs.open_meta(inode=address)
+        if entry.attr_type is not None and entry.attr_id is not None:
+            attr_type, attr_id = entry.attr_type, entry.attr_id
+        else:
+            attr_type, attr_id = pytsk3.TSK_FS_ATTR_TYPE_DEFAULT, -1
+        offset = 0
+        while offset < entry.size:
+            want = min(chunk_size, entry.size - offset)
+            chunk = tsk_file.read_random(offset, want, attr_type, attr_id)
+            if not chunk:
+                raise OSError(f"short read at offset {offset} of {entry.size}")
+            yield chunk
+            offset += len(chunk)
