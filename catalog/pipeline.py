@@ -174,6 +174,10 @@ def _scan_evidence(image: Path, exhibit: str, writer: CatalogWriter, run_id: str
     except NotADiskImage as exc:
         ctx.problem("evidence", str(exc), exc=exc)
         result.status, result.error = "error", str(exc)
+    except (EvidenceError, OSError, RuntimeError, ValueError) as exc:
+        message = f"{image}: scan stopped ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+        ctx.problem("evidence", message, exc=exc)
+        result.status, result.error = "error", message
     finally:
         source.close()
     result.problems = ctx.problem_count
@@ -198,7 +202,11 @@ def _scan_source(source: EvidenceSource, image: Path, exhibit: str, writer: Cata
                       pk="volume_id")
         for volume in layout.file_system_candidates():
             for fs in open_file_systems(source, tsk_image, volume, ctx, exhibit):
-                _scan_file_system(fs, exhibit, writer, run_id, ctx, progress, result)
+                try:
+                    _scan_file_system(fs, exhibit, writer, run_id, ctx, progress, result)
+                except (OSError, RuntimeError, ValueError) as exc:
+                    ctx.problem("walk", f"{fs.record.fs_type} at byte {fs.record.offset}: walk"
+                                f" stopped ({type(exc).__name__}: {exc})", exc=exc)
     except BaseException:
         if media:
             media.cancel()

@@ -22,14 +22,24 @@ class TskImage(pytsk3.Img_Info):  # type: ignore[misc]  # pytsk3 ships no type h
         """Wrap ``source``; attributes are set before ``Img_Info.__init__`` as pytsk3 requires."""
         self._source = source
         self._size = source.info.media_size
+        self.read_errors: list[str] = []
         super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
 
     def close(self) -> None:
         """Nothing to release here: the source is closed by its owner."""
 
     def read(self, offset: int, size: int) -> bytes:
-        """Called by libtsk for every read."""
-        return self._source.read(offset, size)
+        """Called by libtsk for every read.
+
+        A source error becomes a short read, which libtsk reports as a read error of the
+        file or structure concerned (an exception here would abort the whole TSK call).
+        """
+        try:
+            return self._source.read(offset, size)
+        except OSError as exc:
+            self.read_errors.append(f"offset {offset}: {str(exc).split('. ')[0]}")
+            del self.read_errors[:-20]
+            return b""
 
     def get_size(self) -> int:
         """Media size in bytes."""

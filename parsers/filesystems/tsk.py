@@ -98,12 +98,12 @@ def open_tsk_file_system(image: TskImage, offset: int) -> tuple[pytsk3.FS_Info, 
     """
     try:
         return pytsk3.FS_Info(image, offset), "autodetect"
-    except OSError:
+    except (OSError, RuntimeError):
         pass
     for fs_type in EXPLICIT_TYPES:
         try:
             handle = pytsk3.FS_Info(image, offset, fs_type)
-        except OSError:
+        except (OSError, RuntimeError):
             continue
         return handle, f"explicit {FS_TYPE_NAMES[fs_type]} (autodetection failed)"
     return None
@@ -150,7 +150,7 @@ class TskFileSystem:
         root = int(self._fs.info.root_inum)
         try:
             directory = self._fs.open_dir(inode=root)
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             ctx.problem("walk", f"cannot open root directory ({exc})",
                         locator=Locator(exhibit, self._record.offset, str(root)), exc=exc)
             return
@@ -160,7 +160,7 @@ class TskFileSystem:
                   exhibit: str, ctx: ParseContext, *, in_orphans: bool) -> Iterator[FileEntry]:
         limits = ctx.limits
         ordinal = 0
-        for tsk_file in directory:
+        for tsk_file in self._guarded(directory, parent, stack, exhibit, ctx):
             name_info = tsk_file.info.name
             raw = bytes(name_info.name or b"")
             if raw in (b".", b".."):
@@ -180,6 +180,21 @@ class TskFileSystem:
             yield from self._descend(tsk_file, main, path, stack, exhibit, ctx,
                                      in_orphans=in_orphans or (parent == "" and raw == b"$OrphanFiles"))
 
+    def _guarded(self, directory: pytsk3.Directory, parent: str, stack: tuple[int, ...],
+                 exhibit: str, ctx: ParseContext) -> Iterator[pytsk3.File]:
+        """Iterate a directory; a corrupt one ends with a problem row instead of an exception."""
+        iterator = iter(directory)
+        while True:
+            try:
+                yield next(iterator)
+            except StopIteration:
+                return
+            except (OSError, RuntimeError) as exc:
+                ctx.problem("walk", f"{parent or '/'}: directory listing stopped ({exc})",
+                            locator=Locator(exhibit, self._record.offset, str(stack[-1])),
+                            exc=exc)
+                return
+
     def _descend(self, tsk_file: pytsk3.File, main: FileEntry, path: str,
                  stack: tuple[int, ...], exhibit: str, ctx: ParseContext,
                  *, in_orphans: bool) -> Iterator[FileEntry]:
@@ -191,7 +206,7 @@ class TskFileSystem:
             return
         try:
             subdir = tsk_file.as_directory()
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             if main.is_allocated:
                 ctx.problem("walk", f"{path}: cannot list directory ({exc})",
                             locator=main.locator, exc=exc)
@@ -251,7 +266,7 @@ class TskFileSystem:
         """Load the metadata a deleted name points to, as ``fls`` does (it may be reused)."""
         try:
             by_address = self._fs.open_meta(inode=address)
-        except OSError:
+        except (OSError, RuntimeError):
             return tsk_file, None
         return by_address, by_address.info.meta
 
@@ -301,7 +316,10 @@ class TskFileSystem:
     def read_chunks(self, entry: FileEntry, chunk_size: int) -> Iterator[bytes]:
         """Stream the entry's content (the NTFS stream it names, or the default one)."""
         address = entry.meta_addr
-        tsk_file = self._fs.open_meta(inode=address)
+        try:
+            tsk_file = self._fs.open_meta(inode=address)
+        except RuntimeError as exc:
+            raise OSError(str(exc)) from exc
         if entry.attr_type is not None and entry.attr_id is not None:
             attr_type, attr_id = entry.attr_type, entry.attr_id
         else:
@@ -309,7 +327,10 @@ class TskFileSystem:
         offset = 0
         while offset < entry.size:
             want = min(chunk_size, entry.size - offset)
-            chunk = tsk_file.read_random(offset, want, attr_type, attr_id)
+            try:
+                chunk = tsk_file.read_random(offset, want, attr_type, attr_id)
+            except RuntimeError as exc:
+                raise OSError(str(exc)) from exc
             if not chunk:
                 raise OSError(f"short read at offset {offset} of {entry.size}")
             yield chunk

@@ -20,6 +20,16 @@ VMDK_SIGNATURES = (b"KDMV", b"# Disk DescriptorFile", b"COWD")
 VHDX_SIGNATURE = b"vhdxfile"
 VHD_FOOTER_SIGNATURE = b"conectix"
 QCOW_SIGNATURE = b"QFI\xfb"
+_SECTOR = 512
+
+
+def is_valid_vhd_footer(footer: bytes) -> bool:
+    """A VHD footer: ``conectix`` cookie and a correct one's-complement checksum."""
+    if len(footer) < 512 or not footer.startswith(VHD_FOOTER_SIGNATURE):
+        return False
+    stored = int.from_bytes(footer[64:68], "big")
+    total = sum(footer[:64]) + sum(footer[68:])
+    return (~total & 0xFFFFFFFF) == stored
 
 
 class LibyalSource:
@@ -46,8 +56,30 @@ class LibyalSource:
         if size == 0:
             return b""
         with self._lock:
-            data: bytes = self._handle.read_buffer_at_offset(size, offset)
+            try:
+                data: bytes = self._handle.read_buffer_at_offset(size, offset)
+            except OSError:
+                data = self._readable_prefix(offset, size)
         return data
+
+    def _readable_prefix(self, offset: int, size: int) -> bytes:
+        """Sector by sector up to the first unreadable one (a truncated container).
+
+        Raises:
+            OSError: not even the first sector can be read.
+        """
+        parts: list[bytes] = []
+        position = offset
+        while position < offset + size:
+            want = min(_SECTOR - position % _SECTOR, offset + size - position)
+            try:
+                parts.append(self._handle.read_buffer_at_offset(want, position))
+            except OSError:
+                if not parts:
+                    raise
+                break
+            position += want
+        return b"".join(parts)
 
     def close(self) -> None:
         """Close the handle."""
@@ -113,15 +145,19 @@ class VhdiParser:
         importlib.import_module("pyvhdi")
 
     def detect(self, path: Path, head: bytes) -> bool:
-        """A VHDX header, a dynamic VHD copy of the footer, or a fixed VHD footer at the end."""
+        """A VHDX header, a dynamic VHD copy of the footer, or a valid VHD footer at the end.
+
+        A fixed VHD is raw data plus a 512-byte footer, whatever the file is called, so the
+        footer is looked for on every file (as TSK does) and trusted only if its checksum holds.
+        """
         if head.startswith((VHDX_SIGNATURE, VHD_FOOTER_SIGNATURE)):
             return True
         size = path.stat().st_size
-        if size < 512 or path.suffix.lower() != ".vhd":
+        if size < 1024:
             return False
         with path.open("rb") as handle:
             handle.seek(size - 512)
-            return handle.read(8) == VHD_FOOTER_SIGNATURE
+            return is_valid_vhd_footer(handle.read(512))
 
     def open(self, path: Path) -> LibyalSource:
         """Open the disk (differencing parents are not followed)."""

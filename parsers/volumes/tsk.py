@@ -54,7 +54,7 @@ class TskVolumeParser:
         """
         try:
             volume_info = pytsk3.Volume_Info(image)
-        except OSError:
+        except (OSError, RuntimeError):
             return whole_image_layout(media_size)
         sector_size = int(volume_info.info.block_size)
         scheme = _SCHEMES.get(volume_info.info.vstype, "unknown")

@@ -29,6 +29,7 @@ NTFS_AFF = CORPUS / "ntfs1-gen0.aff"
 needs_corpus = pytest.mark.skipif(
     not NTFS_AFF.exists(), reason=f"shared corpus image {NTFS_AFF} is not present"
 )
+slow = pytest.mark.slow  # reconciliation against ../shared/corpus (see pyproject markers)
 
 MIB = 1024 * 1024
 PAGE = 4096
@@ -130,6 +131,7 @@ def fixture_mixed(tmp_path: Path) -> tuple[Path, bytes]:
     return write(tmp_path, content), expected
 
 
+@slow
 @needs_corpus
 def test_ground_truth_media_hashes() -> None:
     """Reading all of ntfs1-gen0.aff in 1 MiB chunks gives TSK's size, MD5 and SHA-256."""
@@ -156,6 +158,7 @@ def test_ground_truth_media_hashes() -> None:
     assert dict(info.stored_hashes)["sha256"] == truth["sha256"]
 
 
+@slow
 @needs_corpus
 def test_ground_truth_random_reads_match_full_read() -> None:
     """Reads at random offsets, across 16 MiB page boundaries, equal slices of a full read."""
@@ -195,7 +198,7 @@ def _random_cases(size: int, page_size: int, seed: int) -> list[tuple[int, int]]
     cases = [(b - rng.randint(1, 600), rng.randint(601, 70_000)) for b in boundaries]
     cases += [(rng.randrange(size), rng.randint(0, 70_000)) for _ in range(40)]
     cases += [(page_size - 100, page_size + 200), (size - 2 * page_size - 7, 2 * page_size)]
-    return cases + [(size - 10, 100), (size, 10), (size + 5, 10), (0, 0)]
+    return [*cases, (size - 10, 100), (size, 10), (size + 5, 10), (0, 0)]
 
 
 def _slices_of_full_read(

@@ -1,0 +1,3 @@
+"""evcat's Textual terminal UI (a thin front-end over ``catalog``)."""
+
+from __future__ import annotations
