@@ -126,6 +126,7 @@ def scan(images: list[Path], case: Path, options: ScanOptions | None = None,
     if len(options.exhibits) > len(images):
         raise UsageError("more --exhibit ids than images")
     _check_not_beside_evidence(case, images)
+    case.parent.mkdir(parents=True, exist_ok=True)
     writer = CatalogWriter(case)
     summary = ScanSummary(run_id=uuid.uuid4().hex)
     started = time.monotonic()
