@@ -19,6 +19,7 @@ import parsers
 from catalog.content import read_content
 from catalog.errors import EvidenceError, NotADiskImage, UsageError
 from catalog.mediahash import MediaHasher, compare_stored
+from catalog.model import VolumeKind
 from catalog.progress import NullProgress, ScanProgress
 from catalog.provenance import host_name, library_versions, tool_version
 from catalog.rows import (
@@ -34,7 +35,7 @@ from catalog.store.writer import CatalogWriter
 from catalog.timeutil import utc_now
 from parsers.context import Limits
 from parsers.evidence import open_evidence
-from parsers.fsdetect import open_file_systems
+from parsers.fsdetect import describe_volume, open_file_systems
 from parsers.tskimage import TskImage
 from parsers.volumes.tsk import TskVolumeParser
 
@@ -202,6 +203,10 @@ def _scan_source(source: EvidenceSource, image: Path, exhibit: str, writer: Cata
         writer.upsert("volumes", [volume_row(exhibit, v, run_id) for v in layout.volumes],
                       pk="volume_id")
         for volume in layout.file_system_candidates():
+            if volume.kind is VolumeKind.PARTITION and volume.offset + volume.size > info.media_size:
+                ctx.problem("volume", f"{describe_volume(volume)} extends"
+                            f" {volume.offset + volume.size - info.media_size} bytes past the end"
+                            " of the image (truncated image?)", offset=volume.offset)
             for fs in open_file_systems(source, tsk_image, volume, ctx, exhibit):
                 try:
                     _scan_file_system(fs, exhibit, writer, run_id, ctx, progress, result)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import re
+
 from catalog.timeutil import utc_now
 from parsers.context import Limits
 
@@ -12,6 +14,18 @@ if TYPE_CHECKING:
 
     from catalog.locator import Locator
     from catalog.store.writer import CatalogWriter
+
+
+_TSK_SOURCE_TAG = re.compile(r"\((?:tsk3|class)\.cpp:\d+\)\s*")
+_WHITESPACE = re.compile(r"\s+")
+MAX_MESSAGE = 500
+
+
+def one_line(message: str) -> str:
+    """A problem message on one line: back-end source tags dropped, whitespace collapsed."""
+    text = _WHITESPACE.sub(" ", _TSK_SOURCE_TAG.sub("", message)).strip()
+    text = text.replace("( ", "(").replace(" )", ")")
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "\u2026"
 
 
 class RunContext:
@@ -37,6 +51,7 @@ class RunContext:
                 offset: int | None = None, exc: BaseException | None = None) -> None:
         """Queue a problems row and continue."""
         self.problem_count += 1
+        message = one_line(message)
         parser, version = self.parser if self.parser else (None, None)
         self._writer.insert("problems", [{
             "run_id": self._run_id,
