@@ -28,7 +28,10 @@ RESULT_VERSION = 1
 def case_option(func: F) -> F:
     """``--case PATH``: the case catalog file."""
     return click.option(
-        "--case", "case", required=True, type=click.Path(dir_okay=False, path_type=Path),
+        "--case",
+        "case",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
         help="Case catalog (SQLite file; created if needed).",
     )(func)
 
@@ -61,8 +64,11 @@ def guarded(func: F) -> F:
         except Exception as exc:
             if debug:
                 raise
-            click.echo(f"evcat: internal error: {type(exc).__name__}: {exc}"
-                       " (run with --debug for details)", err=True)
+            click.echo(
+                f"evcat: internal error: {type(exc).__name__}: {exc}"
+                " (run with --debug for details)",
+                err=True,
+            )
             sys.exit(ExitCode.INTERNAL)
 
     return wrapper  # type: ignore[return-value]
@@ -88,8 +94,9 @@ class StderrProgress:
             return
         self._last = now
         rate = n_bytes / 1e6 / max(now - self._started, 1e-6)
-        click.echo(f"\r  {n_files:,} files, {n_bytes / 1e6:,.1f} MB, {rate:,.1f} MB/s",
-                   err=True, nl=False)
+        click.echo(
+            f"\r  {n_files:,} files, {n_bytes / 1e6:,.1f} MB, {rate:,.1f} MB/s", err=True, nl=False
+        )
 
     def problem(self, message: str) -> None:
         """Problems are counted in the summary; shown live only on a terminal."""
@@ -104,18 +111,28 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("images", nargs=-1, required=True,
-                type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @case_option
-@click.option("--exhibit", "exhibits", multiple=True,
-              help="Exhibit id for each image, in order (default: the image's file name).")
+@click.option(
+    "--exhibit",
+    "exhibits",
+    multiple=True,
+    help="Exhibit id for each image, in order (default: the image's file name).",
+)
 @click.option("--examiner", envvar="EVCAT_EXAMINER", help="Examiner name (or EVCAT_EXAMINER).")
 @click.option("--no-media-hash", is_flag=True, help="Skip hashing the whole media.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON result envelope on stdout.")
 @debug_option
 @guarded
-def scan(images: tuple[Path, ...], case: Path, exhibits: tuple[str, ...], examiner: str | None,
-         no_media_hash: bool, as_json: bool, debug: bool) -> None:
+def scan(
+    images: tuple[Path, ...],
+    case: Path,
+    exhibits: tuple[str, ...],
+    examiner: str | None,
+    no_media_hash: bool,
+    as_json: bool,
+    debug: bool,
+) -> None:
     """Catalogue every file of each disk IMAGE into the case catalog."""
     from catalog.pipeline import ScanOptions
     from catalog.pipeline import scan as run_scan
@@ -135,10 +152,17 @@ def scan(images: tuple[Path, ...], case: Path, exhibits: tuple[str, ...], examin
     )
     if as_json:
         envelope = {
-            "version": RESULT_VERSION, "command": "scan", "status": summary.status,
-            "run_id": summary.run_id, "totals": totals,
-            "evidence": [vars(item) if not hasattr(item, "__slots__") else
-                         {k: getattr(item, k) for k in item.__slots__} for item in summary.evidence],
+            "version": RESULT_VERSION,
+            "command": "scan",
+            "status": summary.status,
+            "run_id": summary.run_id,
+            "totals": totals,
+            "evidence": [
+                vars(item)
+                if not hasattr(item, "__slots__")
+                else {k: getattr(item, k) for k in item.__slots__}
+                for item in summary.evidence
+            ],
         }
         click.echo(json.dumps(envelope, sort_keys=True))
     sys.exit(_scan_exit(summary.status))
@@ -155,8 +179,13 @@ def export() -> None:
 
 @export.command("csv")
 @case_option
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV file to write.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file to write.",
+)
 @debug_option
 @guarded
 def export_csv_command(case: Path, output: Path, debug: bool) -> None:

@@ -15,7 +15,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def escape_controls(text: str) -> str:
-    """Replace C0/C1 control characters with visible ``\\xNN`` escapes."""
+    r"""Replace C0/C1 control characters with visible ``\xNN`` escapes."""
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 

@@ -43,7 +43,7 @@ class CatalogTooNew(CatalogError):
     """The catalog was written by a newer evcat whose schema this one does not know."""
 
 
-class NotMyFormat(Exception):  # noqa: N818 - the name is the protocol, as in plaso/dissect
+class NotMyFormat(Exception):
     """Raised by a parser's detection step: the input is not in this parser's format.
 
     Never logged as an error: the registry simply tries the next parser.

@@ -25,6 +25,11 @@ class MediaHashResult:
     error: str | None = None
 
 
+def _check_not_short(chunk: bytes, offset: int, size: int) -> None:
+    if not chunk:
+        raise OSError(f"media ends early at byte {offset} of {size}")
+
+
 class MediaHasher:
     """Hash an evidence source's media in a background thread."""
 
@@ -43,8 +48,7 @@ class MediaHasher:
         try:
             while offset < size and not self._cancel.is_set():
                 chunk = self._source.read(offset, min(MEDIA_CHUNK, size - offset))
-                if not chunk:
-                    raise OSError(f"media ends early at byte {offset} of {size}")
+                _check_not_short(chunk, offset, size)
                 hasher.update(chunk)
                 offset += len(chunk)
         except OSError as exc:
@@ -59,7 +63,7 @@ class MediaHasher:
     def result(self) -> MediaHashResult:
         """Wait for the hash and return it."""
         self._thread.join()
-        assert self._result is not None  # noqa: S101 - set by _run before it returns
+        assert self._result is not None
         return self._result
 
     def cancel(self) -> None:

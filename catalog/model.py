@@ -8,12 +8,12 @@ share the same frozen records.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from catalog.locator import Locator
 
 
-class EntryType(str, Enum):
+class EntryType(StrEnum):
     """What a directory entry is, in the words of ``fls``."""
 
     FILE = "file"
@@ -30,7 +30,7 @@ class EntryType(str, Enum):
     UNKNOWN = "unknown"
 
 
-class VolumeKind(str, Enum):
+class VolumeKind(StrEnum):
     """The kind of a volume-system slot, as ``mmls`` reports it."""
 
     PARTITION = "partition"
@@ -136,11 +136,7 @@ class FileEntry:
     @property
     def has_content(self) -> bool:
         """Whether the entry has a data stream worth reading and hashing."""
-        return (
-            self.entry_type is EntryType.FILE
-            and self.has_meta
-            and not self.is_virtual
-        )
+        return self.entry_type is EntryType.FILE and self.has_meta and not self.is_virtual
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,8 +113,12 @@ def _check_not_beside_evidence(case: Path, images: list[Path]) -> None:
             )
 
 
-def scan(images: list[Path], case: Path, options: ScanOptions | None = None,
-         progress: ScanProgress | None = None) -> ScanSummary:
+def scan(
+    images: list[Path],
+    case: Path,
+    options: ScanOptions | None = None,
+    progress: ScanProgress | None = None,
+) -> ScanSummary:
     """Catalogue every file of every image into the case catalog at ``case``.
 
     Raises:
@@ -161,12 +165,18 @@ def _run_row(run_id: str, images: list[Path], options: ScanOptions) -> dict[str,
     }
 
 
-def _scan_evidence(image: Path, exhibit: str, writer: CatalogWriter, run_id: str,
-                   options: ScanOptions, progress: ScanProgress) -> EvidenceSummary:
+def _scan_evidence(
+    image: Path,
+    exhibit: str,
+    writer: CatalogWriter,
+    run_id: str,
+    options: ScanOptions,
+    progress: ScanProgress,
+) -> EvidenceSummary:
     result = EvidenceSummary(exhibit=exhibit, path=str(image))
     ctx = RunContext(writer, run_id, exhibit, options.limits, progress.problem)
     try:
-        source, parser = open_evidence(image, parsers.SOURCES.all())
+        source, _parser = open_evidence(image, parsers.SOURCES.all())
     except EvidenceError as exc:
         ctx.problem("evidence", str(exc), exc=exc)
         result.status, result.error, result.problems = "error", str(exc), ctx.problem_count
@@ -189,9 +199,17 @@ def _scan_evidence(image: Path, exhibit: str, writer: CatalogWriter, run_id: str
     return result
 
 
-def _scan_source(source: EvidenceSource, image: Path, exhibit: str, writer: CatalogWriter,
-                 run_id: str, options: ScanOptions, progress: ScanProgress, ctx: RunContext,
-                 result: EvidenceSummary) -> None:
+def _scan_source(
+    source: EvidenceSource,
+    image: Path,
+    exhibit: str,
+    writer: CatalogWriter,
+    run_id: str,
+    options: ScanOptions,
+    progress: ScanProgress,
+    ctx: RunContext,
+    result: EvidenceSummary,
+) -> None:
     info = source.info
     progress.evidence_started(exhibit, str(image), info.media_size)
     media = MediaHasher(source) if options.media_hash else None
@@ -200,19 +218,31 @@ def _scan_source(source: EvidenceSource, image: Path, exhibit: str, writer: Cata
         layout = TskVolumeParser().read_layout(tsk_image, info.media_size)
         row = evidence_row(exhibit, str(image.resolve()), info, layout.scheme, run_id)
         writer.call(lambda db: queries.upsert_evidence(db, row))
-        writer.upsert("volumes", [volume_row(exhibit, v, run_id) for v in layout.volumes],
-                      pk="volume_id")
+        writer.upsert(
+            "volumes", [volume_row(exhibit, v, run_id) for v in layout.volumes], pk="volume_id"
+        )
         for volume in layout.file_system_candidates():
-            if volume.kind is VolumeKind.PARTITION and volume.offset + volume.size > info.media_size:
-                ctx.problem("volume", f"{describe_volume(volume)} extends"
-                            f" {volume.offset + volume.size - info.media_size} bytes past the end"
-                            " of the image (truncated image?)", offset=volume.offset)
+            if (
+                volume.kind is VolumeKind.PARTITION
+                and volume.offset + volume.size > info.media_size
+            ):
+                ctx.problem(
+                    "volume",
+                    f"{describe_volume(volume)} extends"
+                    f" {volume.offset + volume.size - info.media_size} bytes past the end"
+                    " of the image (truncated image?)",
+                    offset=volume.offset,
+                )
             for fs in open_file_systems(source, tsk_image, volume, ctx, exhibit):
                 try:
                     _scan_file_system(fs, exhibit, writer, run_id, ctx, progress, result)
                 except (OSError, RuntimeError, ValueError) as exc:
-                    ctx.problem("walk", f"{fs.record.fs_type} at byte {fs.record.offset}: walk"
-                                f" stopped ({type(exc).__name__}: {exc})", exc=exc)
+                    ctx.problem(
+                        "walk",
+                        f"{fs.record.fs_type} at byte {fs.record.offset}: walk"
+                        f" stopped ({type(exc).__name__}: {exc})",
+                        exc=exc,
+                    )
     except BaseException:
         if media:
             media.cancel()
@@ -228,22 +258,35 @@ def _scan_source(source: EvidenceSource, image: Path, exhibit: str, writer: Cata
     writer.call(lambda db: queries.purge_stale(db, exhibit, run_id))
 
 
-def _scan_file_system(fs: OpenFileSystem, exhibit: str, writer: CatalogWriter, run_id: str,
-                      ctx: RunContext, progress: ScanProgress, result: EvidenceSummary) -> None:
+def _scan_file_system(
+    fs: OpenFileSystem,
+    exhibit: str,
+    writer: CatalogWriter,
+    run_id: str,
+    ctx: RunContext,
+    progress: ScanProgress,
+    result: EvidenceSummary,
+) -> None:
     record = fs.record
     fs_id = filesystem_id(exhibit, record)
     parser_name, parser_version = ("tsk_fs", 1) if record.fs_type != "APFS" else ("apfs", 1)
     ctx.parser = (parser_name, parser_version)
-    writer.upsert("filesystems", [filesystem_row(exhibit, record, parser_name, parser_version,
-                                                 0, run_id)], pk="fs_id")
+    writer.upsert(
+        "filesystems",
+        [filesystem_row(exhibit, record, parser_name, parser_version, 0, run_id)],
+        pk="fs_id",
+    )
     batch: list[dict[str, Any]] = []
     seq = 0
     for entry in fs.walk(exhibit, ctx):
         seq += 1
         content = read_content(fs, entry, ctx)
         if content.status in ("unreadable", "partial") and entry.is_allocated:
-            ctx.problem("content", f"{entry.path}: content {content.status} ({content.error})",
-                        locator=entry.locator)
+            ctx.problem(
+                "content",
+                f"{entry.path}: content {content.status} ({content.error})",
+                locator=entry.locator,
+            )
         batch.append(file_row(fs_id, seq, entry, content, run_id))
         result.n_files += 1
         result.n_deleted += 0 if entry.is_allocated else 1
@@ -253,15 +296,24 @@ def _scan_file_system(fs: OpenFileSystem, exhibit: str, writer: CatalogWriter, r
             batch = []
             progress.file_done(exhibit, result.n_files, result.bytes_hashed)
     writer.upsert("files", batch, pk="file_id")
-    writer.upsert("filesystems", [filesystem_row(exhibit, record, parser_name, parser_version,
-                                                 seq, run_id)], pk="fs_id")
+    writer.upsert(
+        "filesystems",
+        [filesystem_row(exhibit, record, parser_name, parser_version, seq, run_id)],
+        pk="fs_id",
+    )
     progress.file_done(exhibit, result.n_files, result.bytes_hashed)
     result.n_filesystems += 1
     ctx.parser = None
 
 
-def _record_media_hash(media: MediaHasher, exhibit: str, stored: dict[str, str],
-                       writer: CatalogWriter, ctx: RunContext, result: EvidenceSummary) -> None:
+def _record_media_hash(
+    media: MediaHasher,
+    exhibit: str,
+    stored: dict[str, str],
+    writer: CatalogWriter,
+    ctx: RunContext,
+    result: EvidenceSummary,
+) -> None:
     outcome = media.result()
     if outcome.hashes is None:
         ctx.problem("media_hash", f"media hash not computed: {outcome.error}")

@@ -19,8 +19,9 @@ def stable_id(*parts: object) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
-def evidence_row(exhibit: str, path: str, info: EvidenceInfo, scheme: str,
-                 run_id: str) -> dict[str, Any]:
+def evidence_row(
+    exhibit: str, path: str, info: EvidenceInfo, scheme: str, run_id: str
+) -> dict[str, Any]:
     """The evidence table row (media hashes are filled in when computed)."""
     stored = dict(info.stored_hashes)
     return {
@@ -63,8 +64,14 @@ def filesystem_id(exhibit: str, record: FileSystemRecord) -> str:
     return stable_id(exhibit, "fs", record.offset, record.detection)
 
 
-def filesystem_row(exhibit: str, record: FileSystemRecord, parser: str, parser_version: int,
-                   file_count: int, run_id: str) -> dict[str, Any]:
+def filesystem_row(
+    exhibit: str,
+    record: FileSystemRecord,
+    parser: str,
+    parser_version: int,
+    file_count: int,
+    run_id: str,
+) -> dict[str, Any]:
     """One filesystems row."""
     return {
         "fs_id": filesystem_id(exhibit, record),
@@ -83,8 +90,9 @@ def filesystem_row(exhibit: str, record: FileSystemRecord, parser: str, parser_v
     }
 
 
-def file_row(fs_id: str, seq: int, entry: FileEntry, content: ContentResult,
-             run_id: str) -> dict[str, Any]:
+def file_row(
+    fs_id: str, seq: int, entry: FileEntry, content: ContentResult, run_id: str
+) -> dict[str, Any]:
     """One files row: the entry's metadata plus its content result."""
     hashes = content.hashes
     classification = content.classification

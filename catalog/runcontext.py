@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
+from typing import TYPE_CHECKING
 
 from catalog.timeutil import utc_now
 from parsers.context import Limits
@@ -31,8 +30,14 @@ def one_line(message: str) -> str:
 class RunContext:
     """Collects problems for one evidence item of one run and queues them for the writer."""
 
-    def __init__(self, writer: CatalogWriter, run_id: str, evidence_id: str, limits: Limits,
-                 on_problem: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        writer: CatalogWriter,
+        run_id: str,
+        evidence_id: str,
+        limits: Limits,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
         """Bind the context to a run and an evidence item."""
         self._writer = writer
         self._run_id = run_id
@@ -47,23 +52,35 @@ class RunContext:
         """Bounds for this run."""
         return self._limits
 
-    def problem(self, stage: str, message: str, *, locator: Locator | None = None,
-                offset: int | None = None, exc: BaseException | None = None) -> None:
+    def problem(
+        self,
+        stage: str,
+        message: str,
+        *,
+        locator: Locator | None = None,
+        offset: int | None = None,
+        exc: BaseException | None = None,
+    ) -> None:
         """Queue a problems row and continue."""
         self.problem_count += 1
         message = one_line(message)
         parser, version = self.parser if self.parser else (None, None)
-        self._writer.insert("problems", [{
-            "run_id": self._run_id,
-            "evidence_id": self._evidence_id,
-            "locator": str(locator) if locator else None,
-            "stage": stage,
-            "parser": parser,
-            "parser_version": version,
-            "message": message,
-            "exception_type": type(exc).__name__ if exc else None,
-            "offset": offset,
-            "created": utc_now(),
-        }])
+        self._writer.insert(
+            "problems",
+            [
+                {
+                    "run_id": self._run_id,
+                    "evidence_id": self._evidence_id,
+                    "locator": str(locator) if locator else None,
+                    "stage": stage,
+                    "parser": parser,
+                    "parser_version": version,
+                    "message": message,
+                    "exception_type": type(exc).__name__ if exc else None,
+                    "offset": offset,
+                    "created": utc_now(),
+                }
+            ],
+        )
         if self._on_problem:
             self._on_problem(f"{self._evidence_id}: {message}")

@@ -19,7 +19,19 @@ class HeadClassifier(Protocol):
 
 
 CATEGORIES = (
-    "document", "spreadsheet", "presentation", "image", "video", "audio", "archive",
-    "executable", "script", "web page", "email", "database", "text", "other",
+    "document",
+    "spreadsheet",
+    "presentation",
+    "image",
+    "video",
+    "audio",
+    "archive",
+    "executable",
+    "script",
+    "web page",
+    "email",
+    "database",
+    "text",
+    "other",
 )
 """The closed set of categories written to the catalog."""

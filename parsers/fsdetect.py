@@ -30,14 +30,19 @@ def describe_volume(volume: VolumeRecord) -> str:
     return f"partition {volume.index} ({volume.description}) at byte {volume.offset}"
 
 
-def open_file_systems(source: EvidenceSource, image: TskImage, volume: VolumeRecord,
-                      ctx: ParseContext, exhibit: str) -> list[OpenFileSystem]:
+def open_file_systems(
+    source: EvidenceSource, image: TskImage, volume: VolumeRecord, ctx: ParseContext, exhibit: str
+) -> list[OpenFileSystem]:
     """Open every file system in ``volume``; record a problem when there is none."""
     head = source.read(volume.offset, 4096)
     where = Locator(exhibit, volume.offset)
     if head[3:11] == BITLOCKER_SIGNATURE:
-        ctx.problem("filesystem", f"{describe_volume(volume)}: BitLocker encrypted volume,"
-                    " no key given; contents not catalogued", locator=where)
+        ctx.problem(
+            "filesystem",
+            f"{describe_volume(volume)}: BitLocker encrypted volume,"
+            " no key given; contents not catalogued",
+            locator=where,
+        )
         return []
     opened = open_tsk_file_system(image, volume.offset)
     if opened is not None:
@@ -48,10 +53,15 @@ def open_file_systems(source: EvidenceSource, image: TskImage, volume: VolumeRec
         try:
             return list(open_apfs_volumes(source, volume.offset, volume.size, ctx, exhibit))
         except OSError as exc:
-            ctx.problem("filesystem", f"{describe_volume(volume)}: APFS container unreadable"
-                        f" ({str(exc).split('. ')[0]})", locator=where, exc=exc)
+            ctx.problem(
+                "filesystem",
+                f"{describe_volume(volume)}: APFS container unreadable ({str(exc).split('. ')[0]})",
+                locator=where,
+                exc=exc,
+            )
             return []
     if volume.kind is not VolumeKind.WHOLE:
-        ctx.problem("filesystem", f"{describe_volume(volume)}: no file system recognised",
-                    locator=where)
+        ctx.problem(
+            "filesystem", f"{describe_volume(volume)}: no file system recognised", locator=where
+        )
     return []

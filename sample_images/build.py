@@ -238,10 +238,7 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
 def png_bytes(side: int = 16) -> bytes:
     """Build an RGB PNG checkerboard: the content of a file whose extension lies."""
     red, blue = b"\xcc\x00\x00", b"\x00\x33\xcc"
-    cell = [
-        [red if (x // 4 + y // 4) % 2 else blue for x in range(side)]
-        for y in range(side)
-    ]
+    cell = [[red if (x // 4 + y // 4) % 2 else blue for x in range(side)] for y in range(side)]
     rows = b"".join(b"\0" + b"".join(row) for row in cell)
     header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
     return b"".join(
@@ -305,13 +302,9 @@ def run(*args: str | Path, clock: bool = True, stdin: str | None = None) -> str:
     cmd = [str(a) for a in args]
     cmd = ["faketime", "-f", FAKE_NOW, *cmd] if clock else cmd
     env = {**ENV, "E2FSPROGS_FAKE_TIME": str(epoch(FAKE_NOW))}
-    proc = subprocess.run(
-        cmd, input=stdin, capture_output=True, text=True, env=env, check=False
-    )
+    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env, check=False)
     # debugfs reports failed commands on stderr but still exits 0.
-    noise = [
-        x for x in proc.stderr.splitlines() if x and not x.startswith("debugfs 1.")
-    ]
+    noise = [x for x in proc.stderr.splitlines() if x and not x.startswith("debugfs 1.")]
     if proc.returncode != 0 or (args[0] == "debugfs" and noise):
         sys.exit(f"build.py: {args[0]} failed: {' | '.join(noise)}")
     return proc.stdout
@@ -446,9 +439,7 @@ def write_golden(out: Path, golden: Path, split_parts: list[Path]) -> list[Path]
 def write_manifest(out: Path, images: list[Path]) -> Path:
     """Write MANIFEST.sha256 (sha256sum format, paths relative to ``out``)."""
     names = sorted(p.relative_to(out).as_posix() for p in images)
-    lines = [
-        f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}" for n in names
-    ]
+    lines = [f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}" for n in names]
     manifest = out / "MANIFEST.sha256"
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return manifest

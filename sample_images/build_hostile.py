@@ -43,21 +43,39 @@ def check_tools() -> None:
     """Exit with one line naming the first missing tool."""
     for tool in TOOLS:
         if shutil.which(tool) is None and shutil.which(tool, path="/usr/sbin:/sbin") is None:
-            sys.exit(f"build_hostile.py: missing tool {tool!r} (apt-get install e2fsprogs"
-                     " ewf-tools faketime)")
+            sys.exit(
+                f"build_hostile.py: missing tool {tool!r} (apt-get install e2fsprogs"
+                " ewf-tools faketime)"
+            )
 
 
 def run(*args: str | Path) -> None:
     """Run a build tool under the frozen clock."""
-    subprocess.run(["faketime", "-f", FAKE_NOW, *map(str, args)], check=True, env=ENV,
-                   capture_output=True)
+    subprocess.run(
+        ["faketime", "-f", FAKE_NOW, *map(str, args)], check=True, env=ENV, capture_output=True
+    )
 
 
 def mke2fs(image: Path, source: Path, uuid: str) -> None:
     """A small ext2 with fixed identity from the files in ``source``."""
     image.unlink(missing_ok=True)
-    run("mke2fs", "-q", "-F", "-t", "ext2", "-b", "1024", "-U", uuid,
-        "-E", f"hash_seed={uuid}", "-d", source, image, f"{IMAGE_KIB}k")
+    run(
+        "mke2fs",
+        "-q",
+        "-F",
+        "-t",
+        "ext2",
+        "-b",
+        "1024",
+        "-U",
+        uuid,
+        "-E",
+        f"hash_seed={uuid}",
+        "-d",
+        source,
+        image,
+        f"{IMAGE_KIB}k",
+    )
 
 
 def build_names(out: Path, work: Path) -> Path:
@@ -65,7 +83,7 @@ def build_names(out: Path, work: Path) -> Path:
     source = work / "names"
     source.mkdir()
     for index, raw in enumerate(HOSTILE_NAMES):
-        path = os.path.join(os.fsencode(source), raw)
+        path = os.fsencode(source) + b"/" + raw
         with open(path, "wb") as handle:  # noqa: PTH123 - a bytes path, which pathlib cannot hold
             handle.write(f"hostile name {index}\n".encode())
         os.utime(path, (1709251200, 1709251200))
@@ -89,10 +107,34 @@ def build_two_segment_ewf(out: Path) -> list[Path]:
     """``usb_fat.img`` uncompressed in 1 MiB segments: ``usb_fat.E01`` and ``usb_fat.E02``."""
     for old in out.glob("usb_fat.E*"):
         old.unlink()
-    run("ewfacquire", "-u", "-q", "-c", "none", "-S", "1MiB", "-f", "encase6", "-C",
-        "EVCAT-HOSTILE", "-D", "two segments", "-e", "evcat build", "-E", "EV-H1",
-        "-N", "synthetic", "-m", "removable", "-M", "physical", "-t", out / "usb_fat",
-        HERE / "usb_fat.img")
+    run(
+        "ewfacquire",
+        "-u",
+        "-q",
+        "-c",
+        "none",
+        "-S",
+        "1MiB",
+        "-f",
+        "encase6",
+        "-C",
+        "EVCAT-HOSTILE",
+        "-D",
+        "two segments",
+        "-e",
+        "evcat build",
+        "-E",
+        "EV-H1",
+        "-N",
+        "synthetic",
+        "-m",
+        "removable",
+        "-M",
+        "physical",
+        "-t",
+        out / "usb_fat",
+        HERE / "usb_fat.img",
+    )
     return sorted(out.glob("usb_fat.E*"))
 
 

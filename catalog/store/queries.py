@@ -1,5 +1,7 @@
-"""Every query evcat runs against a case catalog: writes for the pipeline, reads for the
-exports and the front-ends. Values always go in as parameters, never by string formatting.
+"""Every query evcat runs against a case catalog.
+
+Writes for the pipeline, reads for the exports and the front-ends. Values always go in as
+parameters, never by string formatting.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 def start_run(db: Database, row: dict[str, Any]) -> None:
     """Record a run as ``running``."""
-    db["runs"].insert(row)
+    db.table("runs").insert(row)
 
 
 def finish_run(db: Database, run_id: str, status: str, summary: str) -> None:
@@ -34,8 +36,9 @@ def upsert_evidence(db: Database, row: dict[str, Any]) -> None:
         "SELECT first_run_id FROM evidence WHERE evidence_id = ?", [row["evidence_id"]]
     ).fetchone()
     first_run = existing[0] if existing and existing[0] else row["last_run_id"]
-    db["evidence"].upsert({**row, "first_run_id": first_run, "status": "scanning"},
-                          pk="evidence_id")
+    db.table("evidence").upsert(
+        {**row, "first_run_id": first_run, "status": "scanning"}, pk="evidence_id"
+    )
 
 
 def finish_evidence(db: Database, evidence_id: str, run_id: str, status: str) -> None:
@@ -66,16 +69,41 @@ def purge_stale(db: Database, evidence_id: str, run_id: str) -> None:
     """After a complete re-scan, drop the evidence's rows that this run did not write."""
     for table in ("files", "filesystems", "volumes", "problems"):
         db.execute(
-            f"DELETE FROM {table} WHERE evidence_id = ? AND run_id != ?",  # noqa: S608 - fixed names
+            f"DELETE FROM {table} WHERE evidence_id = ? AND run_id != ?",
             [evidence_id, run_id],
         )
 
 
 EXPORT_COLUMNS = (
-    "exhibit", "partition_offset", "path", "name", "inode", "type", "size", "allocated",
-    "created", "modified", "accessed", "changed", "md5", "sha1", "sha256", "blake3", "mime",
-    "category", "extension_mismatch", "reallocated", "orphan", "virtual", "ads",
-    "fs_type", "time_zone_note", "content_status", "magic_description", "exif", "locator",
+    "exhibit",
+    "partition_offset",
+    "path",
+    "name",
+    "inode",
+    "type",
+    "size",
+    "allocated",
+    "created",
+    "modified",
+    "accessed",
+    "changed",
+    "md5",
+    "sha1",
+    "sha256",
+    "blake3",
+    "mime",
+    "category",
+    "extension_mismatch",
+    "reallocated",
+    "orphan",
+    "virtual",
+    "ads",
+    "fs_type",
+    "time_zone_note",
+    "content_status",
+    "magic_description",
+    "exif",
+    "locator",
 )
 
 _EXPORT_SQL = """
@@ -114,8 +142,9 @@ def problem_rows(db: Database, evidence_id: str | None = None) -> list[dict[str,
     """Problem rows, optionally for one evidence item, oldest first."""
     if evidence_id is None:
         return list(db.query("SELECT * FROM problems ORDER BY problem_id"))
-    return list(db.query("SELECT * FROM problems WHERE evidence_id = ? ORDER BY problem_id",
-                         [evidence_id]))
+    return list(
+        db.query("SELECT * FROM problems WHERE evidence_id = ? ORDER BY problem_id", [evidence_id])
+    )
 
 
 def file_count(db: Database, evidence_id: str) -> int:

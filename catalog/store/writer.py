@@ -45,7 +45,7 @@ class CatalogWriter:
     def _run(self, path: Path, ready: Future[None]) -> None:
         try:
             db = open_catalog(path)
-        except BaseException as exc:  # noqa: BLE001 - handed to the opener through the future
+        except BaseException as exc:
             ready.set_exception(exc)
             return
         ready.set_result(None)
@@ -58,7 +58,7 @@ class CatalogWriter:
             try:
                 with db.atomic():
                     result = operation(db)
-            except BaseException as exc:  # noqa: BLE001 - per-operation boundary, re-raised by caller
+            except BaseException as exc:
                 if future is None:
                     self._failure = self._failure or exc
                 else:

@@ -1,0 +1,1 @@
+"""Content classifiers: libmagic MIME, category and mismatch, EXIF."""

@@ -48,10 +48,19 @@ _EXACT: dict[str, str] = {
     "application/x-bat": "script",
 }
 _ARCHIVES = {
-    "application/zip", "application/gzip", "application/x-tar", "application/x-7z-compressed",
-    "application/x-rar", "application/vnd.rar", "application/x-bzip2", "application/x-xz",
-    "application/x-lzma", "application/zstd", "application/x-iso9660-image",
-    "application/vnd.ms-cab-compressed", "application/x-cpio",
+    "application/zip",
+    "application/gzip",
+    "application/x-tar",
+    "application/x-7z-compressed",
+    "application/x-rar",
+    "application/vnd.rar",
+    "application/x-bzip2",
+    "application/x-xz",
+    "application/x-lzma",
+    "application/zstd",
+    "application/x-iso9660-image",
+    "application/vnd.ms-cab-compressed",
+    "application/x-cpio",
 }
 _PREFIXES = (("image/", "image"), ("video/", "video"), ("audio/", "audio"), ("text/", "text"))
 
@@ -71,12 +80,18 @@ _EXTENSIONS: dict[str, tuple[str, ...]] = {
     "rar": ("application/x-rar", "application/vnd.rar"),
     "exe": ("application/x-dosexec", "application/vnd.microsoft.portable-executable"),
     "dll": ("application/x-dosexec", "application/vnd.microsoft.portable-executable"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "application/zip"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "application/zip"),
-    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",
-             "application/zip"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/zip",
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/zip",
+    ),
+    "pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/zip",
+    ),
     "doc": ("application/msword", "application/x-ole-storage", "application/CDFV2"),
     "xls": ("application/vnd.ms-excel", "application/x-ole-storage", "application/CDFV2"),
     "mp4": ("video/mp4",),

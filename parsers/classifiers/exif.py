@@ -57,7 +57,7 @@ class ExifClassifier:
     name = "exif"
     version = 1
     description = "EXIF camera, times and GPS (decimal degrees) from image heads via exifread"
-    emits = ("file:exif",)
+    emits: tuple[str, ...] = ("file:exif",)
 
     def applies_to(self, mime: str | None) -> bool:
         """Only image types that carry EXIF."""

@@ -22,7 +22,7 @@ def _handles() -> tuple[magic.Magic, magic.Magic]:
 
 def libmagic_version() -> str:
     """The libmagic version, for provenance."""
-    version = magic.version() if hasattr(magic, "version") else 0
+    version = int(magic.version()) if hasattr(magic, "version") else 0  # type: ignore[no-untyped-call]
     return f"{version // 100}.{version % 100:02d}" if version else "unknown"
 
 
@@ -32,7 +32,7 @@ class MagicClassifier:
     name = "libmagic"
     version = 1
     description = "MIME type and description from libmagic on the head of the file"
-    emits = ("file:mime", "file:magic_description")
+    emits: tuple[str, ...] = ("file:mime", "file:magic_description")
 
     def identify(self, head: bytes) -> tuple[str, str]:
         """MIME type and description of ``head`` (empty content is ``inode/x-empty``)."""

@@ -1,0 +1,1 @@
+"""File system walkers: The Sleuth Kit and APFS."""

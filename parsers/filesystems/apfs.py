@@ -77,7 +77,7 @@ class SourceFileObject:
 
 def looks_like_apfs(head: bytes) -> bool:
     """An APFS container superblock magic in the first block."""
-    return head[NXSB_MAGIC_OFFSET:NXSB_MAGIC_OFFSET + 4] == NXSB_MAGIC
+    return head[NXSB_MAGIC_OFFSET : NXSB_MAGIC_OFFSET + 4] == NXSB_MAGIC
 
 
 def _times(entry: Any) -> Times:
@@ -103,8 +103,12 @@ class ApfsVolume:
         self._volume = volume
         self._lock = threading.Lock()
         self._record = FileSystemRecord(
-            offset=offset, fs_type="APFS", detection=f"apfs container, volume {index}",
-            block_size=block_size, block_count=0, volume_index=None,
+            offset=offset,
+            fs_type="APFS",
+            detection=f"apfs container, volume {index}",
+            block_size=block_size,
+            block_count=0,
+            volume_index=None,
             label=str(volume.get_name() or ""),
         )
 
@@ -119,8 +123,9 @@ class ApfsVolume:
             root = self._volume.get_root_directory()
         yield from self._walk(root, "", (), exhibit, ctx)
 
-    def _walk(self, directory: Any, parent: str, stack: tuple[int, ...], exhibit: str,
-              ctx: ParseContext) -> Iterator[FileEntry]:
+    def _walk(
+        self, directory: Any, parent: str, stack: tuple[int, ...], exhibit: str, ctx: ParseContext
+    ) -> Iterator[FileEntry]:
         if len(stack) >= ctx.limits.max_depth:
             ctx.problem("walk", f"{parent}: deeper than {ctx.limits.max_depth} levels; not walked")
             return
@@ -140,10 +145,18 @@ class ApfsVolume:
         entry_type = _MODE_TYPES.get(stat.S_IFMT(mode), EntryType.UNKNOWN)
         return FileEntry(
             locator=Locator(exhibit, self._record.offset, str(identifier)),
-            path=f"{parent}/{name}", name=name, name_raw=name.encode("utf-8", "surrogateescape"),
-            entry_type=entry_type, size=int(child.get_size()), meta_addr=identifier,
-            is_allocated=True, times=_times(child), uid=int(child.get_owner_identifier()),
-            gid=int(child.get_group_identifier()), mode=mode, ordinal=ordinal,
+            path=f"{parent}/{name}",
+            name=name,
+            name_raw=name.encode("utf-8", "surrogateescape"),
+            entry_type=entry_type,
+            size=int(child.get_size()),
+            meta_addr=identifier,
+            is_allocated=True,
+            times=_times(child),
+            uid=int(child.get_owner_identifier()),
+            gid=int(child.get_group_identifier()),
+            mode=mode,
+            ordinal=ordinal,
         )
 
     def read_chunks(self, entry: FileEntry, chunk_size: int) -> Iterator[bytes]:
@@ -160,8 +173,9 @@ class ApfsVolume:
             offset += len(chunk)
 
 
-def open_apfs_volumes(source: EvidenceSource, offset: int, size: int,
-                      ctx: ParseContext, exhibit: str) -> list[ApfsVolume]:
+def open_apfs_volumes(
+    source: EvidenceSource, offset: int, size: int, ctx: ParseContext, exhibit: str
+) -> list[ApfsVolume]:
     """Open every unlocked volume of the APFS container at ``offset``.
 
     Raises:
@@ -175,8 +189,11 @@ def open_apfs_volumes(source: EvidenceSource, offset: int, size: int,
     for index in range(container.get_number_of_volumes()):
         volume = container.get_volume(index)
         if volume.is_locked():
-            ctx.problem("filesystem", f"APFS volume {index}: encrypted volume, no key given",
-                        locator=Locator(exhibit, offset))
+            ctx.problem(
+                "filesystem",
+                f"APFS volume {index}: encrypted volume, no key given",
+                locator=Locator(exhibit, offset),
+            )
             continue
         volumes.append(ApfsVolume(volume, offset, index, 4096))
     return volumes

@@ -8,7 +8,7 @@ the TSK address (``inode`` or NTFS ``entry-type-id``) kept as the locator.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytsk3
 
@@ -121,8 +121,9 @@ def _display(raw: bytes) -> str:
 class TskFileSystem:
     """A file system opened by pytsk3 at a byte offset of an image."""
 
-    def __init__(self, handle: pytsk3.FS_Info, offset: int, detection: str,
-                 volume_index: int | None = None) -> None:
+    def __init__(
+        self, handle: pytsk3.FS_Info, offset: int, detection: str, volume_index: int | None = None
+    ) -> None:
         """Wrap an opened ``FS_Info``."""
         info = handle.info
         self._fs = handle
@@ -151,13 +152,25 @@ class TskFileSystem:
         try:
             directory = self._fs.open_dir(inode=root)
         except (OSError, RuntimeError) as exc:
-            ctx.problem("walk", f"cannot open root directory ({exc})",
-                        locator=Locator(exhibit, self._record.offset, str(root)), exc=exc)
+            ctx.problem(
+                "walk",
+                f"cannot open root directory ({exc})",
+                locator=Locator(exhibit, self._record.offset, str(root)),
+                exc=exc,
+            )
             return
         yield from self._walk_dir(directory, "", (root,), exhibit, ctx, in_orphans=False)
 
-    def _walk_dir(self, directory: pytsk3.Directory, parent: str, stack: tuple[int, ...],
-                  exhibit: str, ctx: ParseContext, *, in_orphans: bool) -> Iterator[FileEntry]:
+    def _walk_dir(
+        self,
+        directory: pytsk3.Directory,
+        parent: str,
+        stack: tuple[int, ...],
+        exhibit: str,
+        ctx: ParseContext,
+        *,
+        in_orphans: bool,
+    ) -> Iterator[FileEntry]:
         limits = ctx.limits
         ordinal = 0
         for tsk_file in self._guarded(directory, parent, stack, exhibit, ctx):
@@ -167,9 +180,12 @@ class TskFileSystem:
                 continue
             ordinal += 1
             if ordinal > limits.max_dir_entries:
-                ctx.problem("walk", f"{parent or '/'}: more than {limits.max_dir_entries}"
-                            " entries; rest of directory skipped",
-                            locator=Locator(exhibit, self._record.offset, str(stack[-1])))
+                ctx.problem(
+                    "walk",
+                    f"{parent or '/'}: more than {limits.max_dir_entries}"
+                    " entries; rest of directory skipped",
+                    locator=Locator(exhibit, self._record.offset, str(stack[-1])),
+                )
                 return
             path = f"{parent}/{_display(raw)}"
             entries = list(self._entries_for(tsk_file, raw, path, exhibit, ordinal, in_orphans))
@@ -177,11 +193,24 @@ class TskFileSystem:
             main = entries[0] if entries else None
             if main is None or main.entry_type not in (EntryType.DIR, EntryType.VIRTUAL_DIR):
                 continue
-            yield from self._descend(tsk_file, main, path, stack, exhibit, ctx,
-                                     in_orphans=in_orphans or (parent == "" and raw == b"$OrphanFiles"))
+            yield from self._descend(
+                tsk_file,
+                main,
+                path,
+                stack,
+                exhibit,
+                ctx,
+                in_orphans=in_orphans or (parent == "" and raw == b"$OrphanFiles"),
+            )
 
-    def _guarded(self, directory: pytsk3.Directory, parent: str, stack: tuple[int, ...],
-                 exhibit: str, ctx: ParseContext) -> Iterator[pytsk3.File]:
+    def _guarded(
+        self,
+        directory: pytsk3.Directory,
+        parent: str,
+        stack: tuple[int, ...],
+        exhibit: str,
+        ctx: ParseContext,
+    ) -> Iterator[pytsk3.File]:
         """Iterate a directory; a corrupt one ends with a problem row instead of an exception."""
         iterator = iter(directory)
         while True:
@@ -190,32 +219,55 @@ class TskFileSystem:
             except StopIteration:
                 return
             except (OSError, RuntimeError) as exc:
-                ctx.problem("walk", f"{parent or '/'}: directory listing stopped ({exc})",
-                            locator=Locator(exhibit, self._record.offset, str(stack[-1])),
-                            exc=exc)
+                ctx.problem(
+                    "walk",
+                    f"{parent or '/'}: directory listing stopped ({exc})",
+                    locator=Locator(exhibit, self._record.offset, str(stack[-1])),
+                    exc=exc,
+                )
                 return
 
-    def _descend(self, tsk_file: pytsk3.File, main: FileEntry, path: str,
-                 stack: tuple[int, ...], exhibit: str, ctx: ParseContext,
-                 *, in_orphans: bool) -> Iterator[FileEntry]:
+    def _descend(
+        self,
+        tsk_file: pytsk3.File,
+        main: FileEntry,
+        path: str,
+        stack: tuple[int, ...],
+        exhibit: str,
+        ctx: ParseContext,
+        *,
+        in_orphans: bool,
+    ) -> Iterator[FileEntry]:
         if main.meta_addr in stack:
             return
         if len(stack) >= ctx.limits.max_depth:
-            ctx.problem("walk", f"{path}: deeper than {ctx.limits.max_depth} levels; not walked",
-                        locator=main.locator)
+            ctx.problem(
+                "walk",
+                f"{path}: deeper than {ctx.limits.max_depth} levels; not walked",
+                locator=main.locator,
+            )
             return
         try:
             subdir = tsk_file.as_directory()
         except (OSError, RuntimeError) as exc:
             if main.is_allocated:
-                ctx.problem("walk", f"{path}: cannot list directory ({exc})",
-                            locator=main.locator, exc=exc)
+                ctx.problem(
+                    "walk", f"{path}: cannot list directory ({exc})", locator=main.locator, exc=exc
+                )
             return
-        yield from self._walk_dir(subdir, path, (*stack, main.meta_addr), exhibit, ctx,
-                                  in_orphans=in_orphans)
+        yield from self._walk_dir(
+            subdir, path, (*stack, main.meta_addr), exhibit, ctx, in_orphans=in_orphans
+        )
 
-    def _entries_for(self, tsk_file: pytsk3.File, raw: bytes, path: str, exhibit: str,
-                     ordinal: int, in_orphans: bool) -> Iterator[FileEntry]:
+    def _entries_for(
+        self,
+        tsk_file: pytsk3.File,
+        raw: bytes,
+        path: str,
+        exhibit: str,
+        ordinal: int,
+        in_orphans: bool,
+    ) -> Iterator[FileEntry]:
         name_info = tsk_file.info.name
         meta = tsk_file.info.meta
         if meta is None and int(name_info.meta_addr) > 0:
@@ -224,45 +276,59 @@ class TskFileSystem:
         is_allocated = bool(name_flags & pytsk3.TSK_FS_NAME_FLAG_ALLOC)
         meta_allocated = bool(meta is not None and int(meta.flags) & pytsk3.TSK_FS_META_FLAG_ALLOC)
         entry_type = self._entry_type(name_info, meta)
-        base = {
-            "name_raw": raw,
-            "entry_type": entry_type,
-            "meta_addr": int(name_info.meta_addr),
-            "is_allocated": is_allocated,
-            "is_realloc": (not is_allocated) and meta_allocated,
-            "is_virtual": entry_type in (EntryType.VIRTUAL_FILE, EntryType.VIRTUAL_DIR),
-            "is_orphan": in_orphans,
-            "is_fs_metadata": self._is_fs_metadata(path, raw),
-            "has_meta": meta is not None,
-            "times": self._times(meta),
-            "uid": int(meta.uid) if meta is not None else None,
-            "gid": int(meta.gid) if meta is not None else None,
-            "mode": int(meta.mode) if meta is not None else None,
-            "ordinal": ordinal,
-        }
-        size = int(meta.size) if meta is not None else 0
+        meta_addr = int(name_info.meta_addr)
         name = _display(raw)
+        main = FileEntry(
+            locator=Locator(exhibit, self._record.offset, str(meta_addr)),
+            path=path,
+            name=name,
+            name_raw=raw,
+            entry_type=entry_type,
+            size=int(meta.size) if meta is not None else 0,
+            meta_addr=meta_addr,
+            is_allocated=is_allocated,
+            is_realloc=(not is_allocated) and meta_allocated,
+            is_virtual=entry_type in (EntryType.VIRTUAL_FILE, EntryType.VIRTUAL_DIR),
+            is_orphan=in_orphans,
+            is_fs_metadata=self._is_fs_metadata(path, raw),
+            has_meta=meta is not None,
+            times=self._times(meta),
+            uid=int(meta.uid) if meta is not None else None,
+            gid=int(meta.gid) if meta is not None else None,
+            mode=int(meta.mode) if meta is not None else None,
+            ordinal=ordinal,
+        )
         streams = self._ntfs_streams(tsk_file) if self._is_ntfs and meta is not None else None
         if not streams:
-            yield FileEntry(locator=Locator(exhibit, self._record.offset, str(base["meta_addr"])),
-                            path=path, name=name, size=size, **base)  # type: ignore[arg-type]
+            yield main
             return
         for stream in streams:
-            inode = f"{base['meta_addr']}-{stream.attr_type}-{stream.attr_id}"
-            is_ads = stream.name is not None
-            fields = dict(base, attr_type=stream.attr_type, attr_id=stream.attr_id, is_ads=is_ads)
-            if is_ads:
-                fields["entry_type"] = EntryType.FILE
-            yield FileEntry(
-                locator=Locator(exhibit, self._record.offset, inode),
-                path=f"{path}:{stream.name}" if is_ads else path,
-                name=f"{name}:{stream.name}" if is_ads else name,
-                size=stream.size if is_ads else size,
-                **fields,  # type: ignore[arg-type]
-            )
+            yield self._stream_entry(main, stream, exhibit)
 
-    def _meta_by_address(self, tsk_file: pytsk3.File,
-                          address: int) -> tuple[pytsk3.File, pytsk3.TSK_FS_META | None]:
+    def _stream_entry(self, main: FileEntry, stream: _Stream, exhibit: str) -> FileEntry:
+        """The row for one NTFS stream: the main one keeps the entry's type, an ADS is a file."""
+        locator = Locator(
+            exhibit, self._record.offset, f"{main.meta_addr}-{stream.attr_type}-{stream.attr_id}"
+        )
+        if stream.name is None:
+            return replace(
+                main, locator=locator, attr_type=stream.attr_type, attr_id=stream.attr_id
+            )
+        return replace(
+            main,
+            locator=locator,
+            path=f"{main.path}:{stream.name}",
+            name=f"{main.name}:{stream.name}",
+            entry_type=EntryType.FILE,
+            size=stream.size,
+            attr_type=stream.attr_type,
+            attr_id=stream.attr_id,
+            is_ads=True,
+        )
+
+    def _meta_by_address(
+        self, tsk_file: pytsk3.File, address: int
+    ) -> tuple[pytsk3.File, pytsk3.TSK_FS_META | None]:
         """Load the metadata a deleted name points to, as ``fls`` does (it may be reused)."""
         try:
             by_address = self._fs.open_meta(inode=address)

@@ -1,0 +1,1 @@
+"""Evidence image readers: raw, split raw, EWF, AFF and the libyal virtual disks."""

@@ -72,7 +72,7 @@ def find_missing_segment(segments: list[Path]) -> str | None:
 
 
 def segment_name(first: Path, number: int) -> str:
-    """Conventional name of segment ``number`` of the set starting at ``first`` (E01..E99, EAA..)."""
+    """Conventional name of segment ``number`` of the set starting at ``first`` (E01.., EAA..)."""
     letter = first.suffix[1:2] or "E"
     if number < 100:
         return first.with_suffix(f".{letter}{number:02d}").name
@@ -166,7 +166,7 @@ class EwfParser:
     name = "ewf"
     version = 1
     description = "EWF/EnCase images (.E01, .Ex01, .L01) through libewf-python"
-    emits = ("evidence:ewf",)
+    emits: tuple[str, ...] = ("evidence:ewf",)
 
     def detect(self, path: Path, head: bytes) -> bool:
         """An EWF signature at offset 0."""

@@ -117,7 +117,7 @@ class VmdkParser:
     name = "vmdk"
     version = 1
     description = "VMware VMDK virtual disks through libvmdk-python"
-    emits = ("evidence:vmdk",)
+    emits: tuple[str, ...] = ("evidence:vmdk",)
 
     def __init__(self) -> None:
         """Fail early (ImportError) when the binding is missing."""
@@ -138,7 +138,7 @@ class VhdiParser:
     name = "vhdi"
     version = 1
     description = "Microsoft VHD/VHDX virtual disks through libvhdi-python"
-    emits = ("evidence:vhd", "evidence:vhdx")
+    emits: tuple[str, ...] = ("evidence:vhd", "evidence:vhdx")
 
     def __init__(self) -> None:
         """Fail early (ImportError) when the binding is missing."""
@@ -171,7 +171,7 @@ class QcowParser:
     name = "qcow"
     version = 1
     description = "QEMU QCOW/QCOW2 images through libqcow-python"
-    emits = ("evidence:qcow",)
+    emits: tuple[str, ...] = ("evidence:qcow",)
 
     def __init__(self) -> None:
         """Fail early (ImportError) when the binding is missing."""

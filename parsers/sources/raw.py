@@ -131,7 +131,7 @@ class RawParser:
     name = "raw"
     version = 1
     description = "Raw (dd) images: the media is the file's bytes"
-    emits = ("evidence:raw",)
+    emits: tuple[str, ...] = ("evidence:raw",)
 
     def detect(self, path: Path, head: bytes) -> bool:
         """Any non-empty file can be raw; this parser is registered as the fallback."""
@@ -148,7 +148,7 @@ class SplitRawParser:
     name = "split_raw"
     version = 1
     description = "Split raw images (.000/.001..., .001/.002..., .aa/.ab...)"
-    emits = ("evidence:split_raw",)
+    emits: tuple[str, ...] = ("evidence:split_raw",)
 
     def detect(self, path: Path, head: bytes) -> bool:
         """A first segment whose siblings continue the numbering."""

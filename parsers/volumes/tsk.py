@@ -44,7 +44,7 @@ class TskVolumeParser:
     name = "tsk_volumes"
     version = 1
     description = "Partition tables (MBR incl. extended, GPT, BSD, Sun, Mac) via The Sleuth Kit"
-    emits = ("volume:partition", "volume:unallocated", "volume:meta")
+    emits: tuple[str, ...] = ("volume:partition", "volume:unallocated", "volume:meta")
 
     def read_layout(self, image: TskImage, media_size: int) -> VolumeLayout:
         """Read the partition table, or return the whole image as one volume.

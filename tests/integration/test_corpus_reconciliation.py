@@ -68,8 +68,9 @@ def test_every_tsk_entry_is_catalogued_with_same_address_state_and_size(
     exhibit = truth["image"]
     for fs in truth["filesystems"]:
         rows = _rows_for(scanned, exhibit, fs["offset_bytes"])
-        ours = Counter((_tsk_path(r["path"]), r["inode"], bool(r["is_allocated"]), r["size"])
-                       for r in rows)
+        ours = Counter(
+            (_tsk_path(r["path"]), r["inode"], bool(r["is_allocated"]), r["size"]) for r in rows
+        )
         theirs = Counter((e["path"], e["inode"], e["allocated"], e["size"]) for e in fs["files"])
         assert theirs - ours == Counter(), f"{exhibit}@{fs['offset_bytes']}: entries missing"
         assert ours - theirs == Counter(), f"{exhibit}@{fs['offset_bytes']}: extra entries"
@@ -80,8 +81,11 @@ def test_allocated_file_hashes_equal_icat(scanned: dict[str, Any], gt_path: Path
     truth = json.loads(gt_path.read_text())
     exhibit = truth["image"]
     for fs in truth["filesystems"]:
-        ours = {(_tsk_path(r["path"]), r["inode"]): r
-                for r in _rows_for(scanned, exhibit, fs["offset_bytes"]) if r["is_allocated"]}
+        ours = {
+            (_tsk_path(r["path"]), r["inode"]): r
+            for r in _rows_for(scanned, exhibit, fs["offset_bytes"])
+            if r["is_allocated"]
+        }
         checked = 0
         for entry in fs["files"]:
             if not entry["allocated"] or entry.get("md5") is None or entry["type"] != "file":
@@ -89,8 +93,9 @@ def test_allocated_file_hashes_equal_icat(scanned: dict[str, Any], gt_path: Path
             row = ours[(entry["path"], entry["inode"])]
             assert (row["md5"], row["sha256"]) == (entry["md5"], entry["sha256"]), entry["path"]
             checked += 1
-        expected = sum(1 for e in fs["files"]
-                       if e["allocated"] and e.get("md5") and e["type"] == "file")
+        expected = sum(
+            1 for e in fs["files"] if e["allocated"] and e.get("md5") and e["type"] == "file"
+        )
         assert checked == expected
 
 
@@ -105,8 +110,11 @@ def test_media_hash_and_file_system_types_match_tsk(scanned: dict[str, Any], gt_
         assert evidence["media_sha256"] == truth["media"]["sha256"]
     else:  # TSK could not read the whole media (truncated container): neither can we
         assert evidence["media_hash_status"] == "unreadable"
-        assert any(p["stage"] == "media_hash" for p in scanned["problems"]
-                   if p["evidence_id"] == truth["image"])
+        assert any(
+            p["stage"] == "media_hash"
+            for p in scanned["problems"]
+            if p["evidence_id"] == truth["image"]
+        )
 
 
 @pytest.mark.parametrize(
@@ -130,8 +138,11 @@ def test_ewf_stored_hash_mismatch_is_a_problem(scanned: dict[str, Any]) -> None:
     assert evidence["media_hash_status"] == "mismatch"
     assert evidence["stored_md5"] == "b817ed2590eeeb39f42445088d369f6c"
     assert evidence["media_md5"] == truth["media"]["md5"]
-    assert any("acquisition hash mismatch" in p["message"] for p in scanned["problems"]
-               if p["evidence_id"] == "email_test.E01")
+    assert any(
+        "acquisition hash mismatch" in p["message"]
+        for p in scanned["problems"]
+        if p["evidence_id"] == "email_test.E01"
+    )
 
 
 def test_ewf_stored_hash_match_is_verified(scanned: dict[str, Any]) -> None:
@@ -145,10 +156,14 @@ def test_volumes_match_mmls(scanned: dict[str, Any], tmp_path: Path) -> None:
     connection = sqlite3.connect(case)
     for image in ("mbr.raw", "gpt-512-3p.raw"):
         truth = json.loads((CORPUS / f"{image}.gt.json").read_text())
-        ours = sorted(connection.execute(
-            "SELECT kind, start_sector, length_sectors FROM volumes WHERE evidence_id = ?",
-            [image]).fetchall())
-        theirs = sorted((v["kind"], v["start_sector"], v["length_sectors"])
-                        for v in truth["volumes"])
+        ours = sorted(
+            connection.execute(
+                "SELECT kind, start_sector, length_sectors FROM volumes WHERE evidence_id = ?",
+                [image],
+            ).fetchall()
+        )
+        theirs = sorted(
+            (v["kind"], v["start_sector"], v["length_sectors"]) for v in truth["volumes"]
+        )
         assert ours == theirs
     connection.close()

@@ -36,7 +36,9 @@ def test_zero_length_file_is_one_evidence_problem(tmp_path: Path, case_path: Pat
     image = _evidence(tmp_path, "empty.dd", b"")
     summary = scan([image], case_path, ScanOptions())
     assert summary.status == "error"
-    assert _problems(case_path) == [("evidence", f"{image}: empty file (0 bytes), not a disk image")]
+    assert _problems(case_path) == [
+        ("evidence", f"{image}: empty file (0 bytes), not a disk image")
+    ]
 
 
 def test_twelve_byte_bogus_file_is_not_a_disk_image(tmp_path: Path, case_path: Path) -> None:
@@ -56,8 +58,9 @@ def test_random_bytes_are_not_a_disk_image(tmp_path: Path, case_path: Path) -> N
     assert [stage for stage, _ in _problems(case_path)] == ["evidence"]
 
 
-def test_truncated_disk_keeps_what_it_can_and_reports_the_rest(tmp_path: Path,
-                                                               case_path: Path) -> None:
+def test_truncated_disk_keeps_what_it_can_and_reports_the_rest(
+    tmp_path: Path, case_path: Path
+) -> None:
     whole = (SAMPLE_IMAGES / "disk.raw").read_bytes()
     image = _evidence(tmp_path, "truncated.dd", whole[: 5 * 1024 * 1024])  # cuts the ext4 partition
     summary = scan([image], case_path, ScanOptions())

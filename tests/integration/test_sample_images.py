@@ -56,11 +56,17 @@ def test_good_sample_images_produce_zero_problems(sample_case: tuple[Path, objec
 
 @pytest.mark.parametrize("exhibit", DISK_FORMS)
 @pytest.mark.parametrize(("partition", "offset"), [("p1", FAT_OFFSET), ("p2", EXT_OFFSET)])
-def test_catalog_matches_golden_fls_listing(sample_case: tuple[Path, object], exhibit: str,
-                                            partition: str, offset: int) -> None:
+def test_catalog_matches_golden_fls_listing(
+    sample_case: tuple[Path, object], exhibit: str, partition: str, offset: int
+) -> None:
     case, _ = sample_case
-    rows = _rows(case, "SELECT path, inode, is_allocated FROM files JOIN filesystems USING (fs_id)"
-                 " WHERE files.evidence_id = ? AND filesystems.offset = ?", exhibit, offset)
+    rows = _rows(
+        case,
+        "SELECT path, inode, is_allocated FROM files JOIN filesystems USING (fs_id)"
+        " WHERE files.evidence_id = ? AND filesystems.offset = ?",
+        exhibit,
+        offset,
+    )
     ours = Counter((r["path"], r["inode"], bool(r["is_allocated"])) for r in rows)
     assert ours == _golden_entries(f"{exhibit}.{partition}.fls.txt")
 
@@ -77,14 +83,17 @@ def test_volumes_match_golden_mmls(sample_case: tuple[Path, object], exhibit: st
     case, _ = sample_case
     golden = (GOLDEN / f"{exhibit}.mmls.txt").read_text().splitlines()
     expected = sorted(
-        (int(parts[2]), int(parts[4])) for parts in (line.split() for line in golden)
+        (int(parts[2]), int(parts[4]))
+        for parts in (line.split() for line in golden)
         if len(parts) >= 5 and parts[0].endswith(":") and parts[2].isdigit()
     )
-    rows = _rows(case, "SELECT start_sector, length_sectors FROM volumes WHERE evidence_id = ?",
-                 exhibit)
+    rows = _rows(
+        case, "SELECT start_sector, length_sectors FROM volumes WHERE evidence_id = ?", exhibit
+    )
     assert sorted((r["start_sector"], r["length_sectors"]) for r in rows) == expected
-    kinds = Counter(r["kind"] for r in _rows(case, "SELECT kind FROM volumes WHERE evidence_id = ?",
-                                             exhibit))
+    kinds = Counter(
+        r["kind"] for r in _rows(case, "SELECT kind FROM volumes WHERE evidence_id = ?", exhibit)
+    )
     assert kinds == Counter({"partition": 2, "unallocated": 2, "meta": 1})
 
 
@@ -94,9 +103,13 @@ def test_all_three_forms_of_the_disk_give_identical_file_rows(
     case, _ = sample_case
     listings = {
         exhibit: sorted(
-            tuple(r) for r in _rows(
-                case, "SELECT path, inode, size, is_allocated, sha256, mime FROM files"
-                " WHERE evidence_id = ?", exhibit)
+            tuple(r)
+            for r in _rows(
+                case,
+                "SELECT path, inode, size, is_allocated, sha256, mime FROM files"
+                " WHERE evidence_id = ?",
+                exhibit,
+            )
         )
         for exhibit in DISK_FORMS
     }
@@ -119,9 +132,15 @@ def test_media_hash_of_every_form_equals_disk_raw_and_e01_is_verified(
 @pytest.mark.parametrize("offset", [FAT_OFFSET, EXT_OFFSET])
 def test_fixture_files_are_classified(sample_case: tuple[Path, object], offset: int) -> None:
     case, _ = sample_case
-    rows = {r["path"]: r for r in _rows(
-        case, "SELECT files.* FROM files JOIN filesystems USING (fs_id)"
-        " WHERE files.evidence_id = 'disk.raw' AND filesystems.offset = ?", offset)}
+    rows = {
+        r["path"]: r
+        for r in _rows(
+            case,
+            "SELECT files.* FROM files JOIN filesystems USING (fs_id)"
+            " WHERE files.evidence_id = 'disk.raw' AND filesystems.offset = ?",
+            offset,
+        )
+    }
     invoice = rows["/docs/invoice.pdf"]
     assert (invoice["mime"], invoice["extension_mismatch"]) == ("image/png", 1)
     assert rows["/docs/report.txt"]["extension_mismatch"] == 0
@@ -135,12 +154,19 @@ def test_fixture_files_are_classified(sample_case: tuple[Path, object], offset: 
 
 @pytest.mark.parametrize("offset", [FAT_OFFSET, EXT_OFFSET])
 def test_japanese_name_keeps_raw_bytes_and_deleted_file_is_flagged(
-    sample_case: tuple[Path, object], offset: int,
+    sample_case: tuple[Path, object],
+    offset: int,
 ) -> None:
     case, _ = sample_case
-    rows = {r["path"]: r for r in _rows(
-        case, "SELECT files.* FROM files JOIN filesystems USING (fs_id)"
-        " WHERE files.evidence_id = 'disk.raw' AND filesystems.offset = ?", offset)}
+    rows = {
+        r["path"]: r
+        for r in _rows(
+            case,
+            "SELECT files.* FROM files JOIN filesystems USING (fs_id)"
+            " WHERE files.evidence_id = 'disk.raw' AND filesystems.offset = ?",
+            offset,
+        )
+    }
     japanese = rows["/scripts/通話スクリプト.txt"]
     assert bytes(japanese["name_raw"]) == "通話スクリプト.txt".encode()
     deleted = rows["/deleted_lead_list.txt"]
@@ -152,9 +178,12 @@ def test_fat_times_say_they_are_local_times_and_ext4_times_do_not(
     sample_case: tuple[Path, object],
 ) -> None:
     case, _ = sample_case
-    rows = _rows(case, "SELECT filesystems.fs_type, files.time_zone_note, files.modified FROM files"
-                 " JOIN filesystems USING (fs_id) WHERE files.path = '/docs/report.txt'"
-                 " AND files.evidence_id = 'disk.raw'")
+    rows = _rows(
+        case,
+        "SELECT filesystems.fs_type, files.time_zone_note, files.modified FROM files"
+        " JOIN filesystems USING (fs_id) WHERE files.path = '/docs/report.txt'"
+        " AND files.evidence_id = 'disk.raw'",
+    )
     by_type = {r["fs_type"]: r for r in rows}
     assert "local" in by_type["FAT16"]["time_zone_note"]
     assert by_type["Ext4"]["time_zone_note"] is None
@@ -179,7 +208,10 @@ def test_rescanning_the_same_evidence_does_not_duplicate_rows(tmp_path: Path) ->
 def test_sample_manifest_holds() -> None:
     import hashlib
 
-    for manifest in (SAMPLE_IMAGES / "MANIFEST.sha256", SAMPLE_IMAGES / "hostile" / "MANIFEST.sha256"):
+    for manifest in (
+        SAMPLE_IMAGES / "MANIFEST.sha256",
+        SAMPLE_IMAGES / "hostile" / "MANIFEST.sha256",
+    ):
         for line in manifest.read_text().splitlines():
             digest, name = line.split(maxsplit=1)
             data = (manifest.parent / name).read_bytes()
