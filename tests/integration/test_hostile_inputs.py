@@ -1,4 +1,4 @@
-"""Hostile evidence: every case ends in an error line or exact problem rows, never a crash or hang."""
+"""Hostile evidence: each case ends in an error line or exact problem rows, never a crash."""
 
 from __future__ import annotations
 
