@@ -63,7 +63,7 @@ def run_measured(cmd: Sequence[str | Path], *, capture_stdout: bool = False,
     OUT.mkdir(parents=True, exist_ok=True)
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(  # noqa: S603 - fixed benchmark commands
+        proc = subprocess.Popen(
             args, stdout=out if capture_stdout else subprocess.DEVNULL, stderr=err,
             cwd=cwd, env=env,
         )
@@ -117,7 +117,7 @@ def walk_regular_files(fs: Any) -> Iterator[tuple[Any, int, int]]:
     ``fs`` is a ``pytsk3.FS_Info``. Virtual entries (``$OrphanFiles``) are skipped, and a
     directory is never entered twice.
     """
-    import pytsk3  # noqa: PLC0415 - only the walkers need it
+    import pytsk3
 
     reg = pytsk3.TSK_FS_META_TYPE_REG
     dirs = pytsk3.TSK_FS_META_TYPE_DIR
@@ -153,7 +153,7 @@ class ImageStats:
 
 def image_stats(image: Path) -> ImageStats:
     """Count allocated regular files and bytes with pytsk3 (cached in ``bench/out``)."""
-    import pytsk3  # noqa: PLC0415
+    import pytsk3
 
     cache = OUT / f"{image.name}.stats.json"
     stamp = image.stat().st_mtime_ns

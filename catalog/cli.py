@@ -121,6 +121,13 @@ def main() -> None:
 )
 @click.option("--examiner", envvar="EVCAT_EXAMINER", help="Examiner name (or EVCAT_EXAMINER).")
 @click.option("--no-media-hash", is_flag=True, help="Skip hashing the whole media.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Content worker processes (0: one per core for images over 256 MiB).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON result envelope on stdout.")
 @debug_option
 @guarded
@@ -130,6 +137,7 @@ def scan(
     exhibits: tuple[str, ...],
     examiner: str | None,
     no_media_hash: bool,
+    workers: int,
     as_json: bool,
     debug: bool,
 ) -> None:
@@ -137,7 +145,9 @@ def scan(
     from catalog.pipeline import ScanOptions
     from catalog.pipeline import scan as run_scan
 
-    options = ScanOptions(exhibits=exhibits, media_hash=not no_media_hash, examiner=examiner)
+    options = ScanOptions(
+        exhibits=exhibits, media_hash=not no_media_hash, examiner=examiner, workers=workers
+    )
     summary = run_scan(list(images), case, options, StderrProgress(sys.stderr.isatty()))
     totals = summary.totals()
     for item in summary.evidence:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytsk3
+
 from catalog.locator import Locator
-from catalog.model import VolumeKind, VolumeRecord
-from parsers.filesystems.apfs import looks_like_apfs, open_apfs_volumes
-from parsers.filesystems.tsk import TskFileSystem, open_tsk_file_system
+from catalog.model import FileSystemRecord, VolumeKind, VolumeRecord
+from parsers.filesystems.apfs import looks_like_apfs, open_apfs_volumes, reopen_apfs_volume
+from parsers.filesystems.tsk import FS_TYPES_BY_NAME, TskFileSystem, open_tsk_file_system
 
 if TYPE_CHECKING:
     from parsers.context import ParseContext
@@ -65,3 +67,21 @@ def open_file_systems(
             "filesystem", f"{describe_volume(volume)}: no file system recognised", locator=where
         )
     return []
+
+
+def reopen_file_system(
+    source: EvidenceSource, image: TskImage, record: FileSystemRecord
+) -> OpenFileSystem:
+    """Open again, in another process, a file system found earlier (from its record).
+
+    Raises:
+        OSError: it cannot be opened the way it was found.
+    """
+    if record.fs_type == "APFS":
+        index = int(record.detection.rsplit(" ", 1)[-1])
+        return reopen_apfs_volume(source, record.offset, index)
+    if record.detection == "autodetect":
+        handle = pytsk3.FS_Info(image, record.offset)
+    else:
+        handle = pytsk3.FS_Info(image, record.offset, FS_TYPES_BY_NAME[record.fs_type])
+    return TskFileSystem(handle, record.offset, record.detection, record.volume_index)

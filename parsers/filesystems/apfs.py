@@ -173,6 +173,25 @@ class ApfsVolume:
             offset += len(chunk)
 
 
+def _container(source: EvidenceSource, offset: int, size: int) -> Any:
+    import pyfsapfs
+
+    container = pyfsapfs.container()
+    container.open_file_object(SourceFileObject(source, offset, size))
+    return container
+
+
+def reopen_apfs_volume(source: EvidenceSource, offset: int, index: int) -> ApfsVolume:
+    """Open volume ``index`` of the container at ``offset`` again (in a worker process).
+
+    Raises:
+        OSError: the container or volume cannot be opened.
+    """
+    size = source.info.media_size - offset
+    volume = _container(source, offset, size).get_volume(index)
+    return ApfsVolume(volume, offset, index, 4096)
+
+
 def open_apfs_volumes(
     source: EvidenceSource, offset: int, size: int, ctx: ParseContext, exhibit: str
 ) -> list[ApfsVolume]:
@@ -181,10 +200,7 @@ def open_apfs_volumes(
     Raises:
         OSError: libfsapfs cannot read the container.
     """
-    import pyfsapfs
-
-    container = pyfsapfs.container()
-    container.open_file_object(SourceFileObject(source, offset, size))
+    container = _container(source, offset, size)
     volumes: list[ApfsVolume] = []
     for index in range(container.get_number_of_volumes()):
         volume = container.get_volume(index)

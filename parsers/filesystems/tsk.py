@@ -35,6 +35,8 @@ FS_TYPE_NAMES = {
     pytsk3.TSK_FS_TYPE_YAFFS2: "YAFFS2",
 }
 
+FS_TYPES_BY_NAME = {name: code for code, name in FS_TYPE_NAMES.items()}
+
 EXPLICIT_TYPES = (
     pytsk3.TSK_FS_TYPE_FAT32,
     pytsk3.TSK_FS_TYPE_FAT16,

@@ -1,0 +1,220 @@
+"""Scanning one evidence item: open, media hash, volumes, file systems, entries, rows.
+
+``EvidenceScan`` holds everything one item's scan shares (the writer, the run, the problem
+context, the running totals), so each step is a short method. Any failure of the item is
+caught at its boundary and becomes a problem row; the run moves on to the next item.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import parsers
+from catalog.errors import EvidenceError, NotADiskImage
+from catalog.mediahash import MediaHasher, compare_stored
+from catalog.model import VolumeKind, VolumeRecord
+from catalog.rows import evidence_row, file_row, filesystem_id, filesystem_row, volume_row
+from catalog.runcontext import RunContext
+from catalog.store import queries
+from catalog.workers import ContentStage
+from parsers.evidence import open_evidence
+from parsers.fsdetect import describe_volume, open_file_systems
+from parsers.tskimage import TskImage
+from parsers.volumes.tsk import TskVolumeParser
+
+if TYPE_CHECKING:
+    from catalog.progress import ScanProgress
+    from catalog.store.writer import CatalogWriter
+    from parsers.context import Limits
+    from parsers.filesystem import OpenFileSystem
+    from parsers.source import EvidenceSource
+
+BATCH_SIZE = 500
+_STOPPERS = (EvidenceError, OSError, RuntimeError, ValueError)
+
+
+@dataclass(slots=True)
+class EvidenceSummary:
+    """The outcome of scanning one evidence item."""
+
+    exhibit: str
+    path: str
+    status: str = "ok"
+    error: str | None = None
+    n_files: int = 0
+    n_deleted: int = 0
+    n_filesystems: int = 0
+    bytes_hashed: int = 0
+    problems: int = 0
+    media_sha256: str | None = None
+
+
+class EvidenceScan:
+    """One evidence item's scan within a run."""
+
+    def __init__(
+        self,
+        image: Path,
+        exhibit: str,
+        writer: CatalogWriter,
+        run_id: str,
+        limits: Limits,
+        progress: ScanProgress,
+    ) -> None:
+        """Prepare the scan of ``image`` as ``exhibit``."""
+        self.image = image
+        self.exhibit = exhibit
+        self.writer = writer
+        self.run_id = run_id
+        self.progress = progress
+        self.ctx = RunContext(writer, run_id, exhibit, limits, progress.problem)
+        self.result = EvidenceSummary(exhibit=exhibit, path=str(image))
+
+    def run(self, *, media_hash: bool, executor: Executor | None) -> EvidenceSummary:
+        """Scan the item; never raises for a bad item (only for catalog failures)."""
+        try:
+            source, _parser = open_evidence(self.image, parsers.SOURCES.all())
+        except EvidenceError as exc:
+            return self._failed(str(exc), exc)
+        try:
+            self._scan_source(source, media_hash, executor)
+        except NotADiskImage as exc:
+            self._failed(str(exc), exc)
+        except _STOPPERS as exc:
+            first_line = str(exc).splitlines()[0] if str(exc) else ""
+            self._failed(f"{self.image}: scan stopped ({type(exc).__name__}: {first_line})", exc)
+        finally:
+            source.close()
+        return self._finish()
+
+    def _failed(self, message: str, exc: BaseException) -> EvidenceSummary:
+        self.ctx.problem("evidence", message, exc=exc)
+        self.result.status, self.result.error = "error", message
+        self.result.problems = self.ctx.problem_count
+        return self.result
+
+    def _finish(self) -> EvidenceSummary:
+        result = self.result
+        result.problems = self.ctx.problem_count
+        if result.status == "ok" and result.problems:
+            result.status = "partial"
+        exhibit, run_id, status = self.exhibit, self.run_id, result.status
+        self.writer.call(lambda db: queries.finish_evidence(db, exhibit, run_id, status))
+        return result
+
+    def _scan_source(
+        self, source: EvidenceSource, media_hash: bool, executor: Executor | None
+    ) -> None:
+        info = source.info
+        self.progress.evidence_started(self.exhibit, str(self.image), info.media_size)
+        media = MediaHasher(source) if media_hash else None
+        try:
+            scheme = self._scan_volumes(source, executor)
+        except BaseException:
+            if media:
+                media.cancel()
+            raise
+        if media:
+            self._record_media_hash(media, dict(info.stored_hashes))
+        if self.result.n_filesystems == 0 and scheme == "none":
+            raise NotADiskImage(
+                f"{self.image}: no partition table or file system recognised"
+                f" ({info.format} image, {info.media_size} bytes); not a disk image,"
+                " or an unsupported or encrypted one"
+            )
+        exhibit, run_id = self.exhibit, self.run_id
+        self.writer.call(lambda db: queries.purge_stale(db, exhibit, run_id))
+
+    def _scan_volumes(self, source: EvidenceSource, executor: Executor | None) -> str:
+        info = source.info
+        tsk_image = TskImage(source)
+        layout = TskVolumeParser().read_layout(tsk_image, info.media_size)
+        row = evidence_row(
+            self.exhibit, str(self.image.resolve()), info, layout.scheme, self.run_id
+        )
+        self.writer.call(lambda db: queries.upsert_evidence(db, row))
+        self.writer.upsert(
+            "volumes",
+            [volume_row(self.exhibit, v, self.run_id) for v in layout.volumes],
+            pk="volume_id",
+        )
+        for volume in layout.file_system_candidates():
+            self._check_inside_image(volume, info.media_size)
+            for fs in open_file_systems(source, tsk_image, volume, self.ctx, self.exhibit):
+                try:
+                    self._scan_file_system(fs, executor)
+                except (OSError, RuntimeError, ValueError) as exc:
+                    self.ctx.problem(
+                        "walk",
+                        f"{fs.record.fs_type} at byte {fs.record.offset}:"
+                        f" walk stopped ({type(exc).__name__}: {exc})",
+                        exc=exc,
+                    )
+        return layout.scheme
+
+    def _check_inside_image(self, volume: VolumeRecord, media_size: int) -> None:
+        overhang = volume.offset + volume.size - media_size
+        if volume.kind is VolumeKind.PARTITION and overhang > 0:
+            self.ctx.problem(
+                "volume",
+                f"{describe_volume(volume)} extends {overhang} bytes"
+                " past the end of the image (truncated image?)",
+                offset=volume.offset,
+            )
+
+    def _scan_file_system(self, fs: OpenFileSystem, executor: Executor | None) -> None:
+        record = fs.record
+        fs_id = filesystem_id(self.exhibit, record)
+        parser = ("apfs", 1) if record.fs_type == "APFS" else ("tsk_fs", 1)
+        self.ctx.parser = parser
+        self._write_filesystem(fs, parser, 0)
+        stage = ContentStage(str(self.image.resolve()), fs, self.ctx.limits, executor)
+        batch: list[dict[str, Any]] = []
+        seq = 0
+        for entry, content in stage.process(fs.walk(self.exhibit, self.ctx), self.ctx):
+            seq += 1
+            if content.status in ("unreadable", "partial") and entry.is_allocated:
+                self.ctx.problem(
+                    "content",
+                    f"{entry.path}: content {content.status} ({content.error})",
+                    locator=entry.locator,
+                )
+            batch.append(file_row(fs_id, seq, entry, content, self.run_id))
+            self._count(entry.is_allocated, content.bytes_hashed)
+            if len(batch) >= BATCH_SIZE:
+                self._flush(batch)
+                batch = []
+        self._flush(batch)
+        self._write_filesystem(fs, parser, seq)
+        self.result.n_filesystems += 1
+        self.ctx.parser = None
+
+    def _count(self, is_allocated: bool, n_bytes: int) -> None:
+        self.result.n_files += 1
+        self.result.n_deleted += 0 if is_allocated else 1
+        self.result.bytes_hashed += n_bytes
+
+    def _flush(self, batch: list[dict[str, Any]]) -> None:
+        self.writer.upsert("files", batch, pk="file_id")
+        self.progress.file_done(self.exhibit, self.result.n_files, self.result.bytes_hashed)
+
+    def _write_filesystem(self, fs: OpenFileSystem, parser: tuple[str, int], count: int) -> None:
+        row = filesystem_row(self.exhibit, fs.record, parser[0], parser[1], count, self.run_id)
+        self.writer.upsert("filesystems", [row], pk="fs_id")
+
+    def _record_media_hash(self, media: MediaHasher, stored: dict[str, str]) -> None:
+        outcome = media.result()
+        if outcome.hashes is None:
+            self.ctx.problem("media_hash", f"media hash not computed: {outcome.error}")
+            status = "unreadable"
+        else:
+            mismatches = compare_stored(stored, outcome.hashes)
+            for message in mismatches:
+                self.ctx.problem("media_hash", f"acquisition hash mismatch: {message}")
+            status = "mismatch" if mismatches else ("verified" if stored else "computed")
+            self.result.media_sha256 = outcome.hashes.sha256
+        exhibit, hashes = self.exhibit, outcome.hashes
+        self.writer.call(lambda db: queries.set_media_hash(db, exhibit, hashes, status))
