@@ -36,6 +36,11 @@ class ContentResult:
     error: str | None = None
 
 
+def content_name(entry: FileEntry) -> str:
+    """The name whose extension describes the content: an ADS's own name, else the file's."""
+    return entry.name.rsplit(":", 1)[1] if entry.is_ads else entry.name
+
+
 BAD_CLUSTER_NOTE = (
     "NTFS $BadClus:$Bad is a sparse placeholder as large as the volume; like TSK's icat,"
     " evcat reads no content from it"
@@ -92,7 +97,7 @@ def read_content(fs: OpenFileSystem, entry: FileEntry, ctx: ParseContext) -> Con
         error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
     if error is not None and hasher.bytes_hashed == 0 and entry.size > 0:
         return ContentResult(status="unreadable", error=error)
-    classification = classify(entry.name, bytes(head), ctx, entry)
+    classification = classify(content_name(entry), bytes(head), ctx, entry)
     complete = error is None
     return ContentResult(
         status="ok" if complete else "partial",

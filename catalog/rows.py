@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
+from catalog.content import content_name
 from parsers.classifiers.category import extension_of
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def file_row(
         "mime": classification.mime if classification else None,
         "magic_description": classification.description if classification else None,
         "category": classification.category if classification else None,
-        "extension": extension_of(entry.name) or None,
+        "extension": extension_of(content_name(entry)) or None,
         "extension_mismatch": int(classification.extension_mismatch) if classification else 0,
         "exif": classification.exif if classification else None,
         "run_id": run_id,

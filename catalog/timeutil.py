@@ -8,8 +8,12 @@ from datetime import UTC, datetime
 
 
 def iso_from_epoch(seconds: int, nanoseconds: int = 0) -> str | None:
-    """Format a Unix time as ``YYYY-MM-DDTHH:MM:SS[.fffffffff]Z``; 0 or out of range is None."""
-    if seconds <= 0 and nanoseconds <= 0:
+    """Format a Unix time as ``YYYY-MM-DDTHH:MM:SS[.fffffffff]Z``.
+
+    Exactly 0 means "not set" in every file system TSK reads, so it is None; so is a value
+    out of the representable range. Times before 1970 are kept.
+    """
+    if seconds == 0 and nanoseconds == 0:
         return None
     try:
         moment = datetime.fromtimestamp(seconds, tz=UTC)

@@ -122,8 +122,11 @@ def category_for(mime: str | None) -> str:
 
 
 def extension_of(name: str) -> str:
-    """The lower-case extension of a file name without the dot ('' when none)."""
-    suffix = PurePosixPath(name.split(":", 1)[0]).suffix
+    """The lower-case extension of a file name without the dot ('' when none).
+
+    For an NTFS alternate stream, pass the stream's own name (see ``content_name``).
+    """
+    suffix = PurePosixPath(name.replace("/", "_")).suffix
     return suffix[1:].lower() if len(suffix) > 1 else ""
 
 

@@ -76,11 +76,12 @@ def segment_name(first: Path, number: int) -> str:
     letter = first.suffix[1:2] or "E"
     if number < 100:
         return first.with_suffix(f".{letter}{number:02d}").name
-    index = number - 100
-    upper = letter.isupper()
-    first_letter = chr(ord("A" if upper else "a") + index // 26)
-    second_letter = chr(ord("A" if upper else "a") + index % 26)
-    return first.with_suffix(f".{letter}{first_letter}{second_letter}").name
+    index = number - 100  # EAA..EZZ, then FAA..FZZ, ... (the first letter carries)
+    alphabet_start = ord("A" if letter.isupper() else "a")
+    lead = chr(ord(letter) + index // 676)
+    middle = chr(alphabet_start + (index // 26) % 26)
+    last = chr(alphabet_start + index % 26)
+    return first.with_suffix(f".{lead}{middle}{last}").name
 
 
 class EwfSource:

@@ -52,10 +52,16 @@ class RawSource:
         return self._info
 
     def read(self, offset: int, size: int) -> bytes:
-        """Read across segment boundaries; short only at the end of the media."""
+        """Read across segment boundaries; short only at the end of the media.
+
+        Raises:
+            ValueError: a negative offset or size.
+        """
+        if offset < 0 or size < 0:
+            raise ValueError(f"negative read: offset {offset}, size {size}")
         end = min(offset + size, self._info.media_size)
         parts: list[bytes] = []
-        position = max(offset, 0)
+        position = offset
         while position < end:
             index = self._segment_index(position)
             within = position - self._starts[index]

@@ -22,10 +22,8 @@ def _listing(case: Path) -> list[tuple[object, ...]]:
 
 def _images() -> list[Path]:
     images = [SAMPLE_IMAGES / "disk.E01", SAMPLE_IMAGES / "hostile" / "names.img"]
-    for name in ("ntfs.bin", "apfs.raw", "nps-2010-emails.E01"):
-        if (CORPUS / name).exists():
-            images.append(CORPUS / name)
-    return images
+    corpus = [CORPUS / name for name in ("ntfs.bin", "apfs.raw", "nps-2010-emails.E01")]
+    return images + [path for path in corpus if path.exists()]
 
 
 def test_two_workers_and_in_process_catalogue_the_same(tmp_path: Path) -> None:

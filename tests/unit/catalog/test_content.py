@@ -191,3 +191,15 @@ def test_malformed_exif_is_recorded_as_a_classify_problem_and_the_file_still_has
     assert message.startswith("/photo.jpg: malformed EXIF")
     assert kwargs["locator"] == entry.locator
     assert isinstance(kwargs["exc"], ValueError)
+
+
+def test_content_name_of_an_ads_is_the_stream_name() -> None:
+    from dataclasses import replace
+
+    from catalog.content import content_name
+
+    entry = _entry()
+    stream = replace(entry, name="invoice.pdf:payload.exe", is_ads=True)
+    plain = replace(entry, name="report:final.pdf", is_ads=False)
+    assert content_name(stream) == "payload.exe"
+    assert content_name(plain) == "report:final.pdf"

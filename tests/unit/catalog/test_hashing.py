@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 
 import blake3
 from hypothesis import given
@@ -44,7 +45,7 @@ def test_feeding_in_chunks_equals_feeding_at_once(data_and_cuts: tuple[bytes, li
     data, cuts = data_and_cuts
     bounds = [0, *cuts, len(data)]
     hasher = MultiHasher()
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         hasher.update(data[start:end])  # includes empty chunks where cuts repeat
     assert hasher.hashes() == hash_bytes(data)
     assert hasher.bytes_hashed == len(data)
@@ -68,8 +69,12 @@ def test_digests_can_be_read_midway_and_feeding_continues() -> None:
 
 def test_digests_are_lower_case_hex_of_the_right_length() -> None:
     hashes = hash_bytes(b"evidence")
-    for digest, length in ((hashes.md5, 32), (hashes.sha1, 40), (hashes.sha256, 64),
-                           (hashes.blake3, 64)):
+    for digest, length in (
+        (hashes.md5, 32),
+        (hashes.sha1, 40),
+        (hashes.sha256, 64),
+        (hashes.blake3, 64),
+    ):
         assert len(digest) == length
         assert digest == digest.lower()
         int(digest, 16)

@@ -73,9 +73,7 @@ def test_get_of_an_unknown_name_raises_key_error() -> None:
 def test_lazy_loader_raising_import_error_is_listed_unavailable() -> None:
     registry: Registry[FakeParser] = Registry("sources")
     registry.register_lazy("vmdk", _failing_loader)
-    assert registry.unavailable() == [
-        Unavailable("vmdk", "unavailable (No module named 'pyvmdk')")
-    ]
+    assert registry.unavailable() == [Unavailable("vmdk", "unavailable (No module named 'pyvmdk')")]
     assert registry.all() == []
 
 

@@ -79,13 +79,10 @@ def test_segment_name_keeps_dotted_stems() -> None:
     assert segment_name(Path("case.disk.E01"), 4) == "case.disk.E04"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: after .EZZ (segment 775) libewf carries into the first letter (.FAA), but"
-    " segment_name runs past 'Z' and returns '.E[A'",
-)
 def test_segment_after_ezz_is_faa() -> None:
+    assert segment_name(Path("disk.E01"), 775) == "disk.EZZ"
     assert segment_name(Path("disk.E01"), 776) == "disk.FAA"
+    assert segment_name(Path("disk.e01"), 777) == "disk.fab"
 
 
 # ------------------------------------------------------------------ last_section_type

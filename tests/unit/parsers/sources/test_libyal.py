@@ -34,7 +34,9 @@ def test_crafted_footer_with_correct_checksum_is_valid() -> None:
     assert is_valid_vhd_footer(_footer())
 
 
-@given(position=st.integers(min_value=0, max_value=511), delta=st.integers(min_value=1, max_value=255))
+@given(
+    position=st.integers(min_value=0, max_value=511), delta=st.integers(min_value=1, max_value=255)
+)
 def test_changing_any_one_byte_invalidates_the_footer(position: int, delta: int) -> None:
     footer = bytearray(_footer())
     footer[position] = (footer[position] + delta) % 256

@@ -4,11 +4,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.errors import EvidenceError, SegmentMissing
-from parsers.sources.raw import RawParser, RawSource, SplitRawParser, check_split_sizes, split_segments
+from parsers.sources.raw import (
+    RawParser,
+    RawSource,
+    SplitRawParser,
+    check_split_sizes,
+    split_segments,
+)
 
 
 def _make(folder: Path, *names: str, size: int = 8) -> list[Path]:
@@ -139,6 +145,7 @@ def _segments_and_read(draw: st.DrawFn) -> tuple[list[bytes], int, int]:
     return segments, offset, size
 
 
+@settings(deadline=None)  # creates files: no timing assertions (style guide, section 12)
 @given(_segments_and_read())
 def test_read_across_segments_equals_slicing_the_concatenation(
     case: tuple[list[bytes], int, int],
