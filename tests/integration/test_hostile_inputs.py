@@ -155,3 +155,24 @@ def test_one_bad_image_does_not_stop_the_next(tmp_path: Path, case_path: Path) -
     summary = scan([bad, SAMPLE_IMAGES / "usb_fat.img"], case_path, ScanOptions())
     assert [item.status for item in summary.evidence] == ["error", "ok"]
     assert summary.evidence[1].n_files > 10
+
+
+def test_bitlocker_partition_is_reported_not_read(tmp_path: Path, case_path: Path) -> None:
+    disk = bytearray((SAMPLE_IMAGES / "disk.raw").read_bytes())
+    fat_offset = 2048 * 512
+    disk[fat_offset + 3 : fat_offset + 11] = b"-FVE-FS-"
+    image = _evidence(tmp_path, "bitlocker.dd", bytes(disk))
+    summary = scan([image], case_path, ScanOptions())
+    assert summary.evidence[0].status == "partial"
+    problems = _problems(case_path)
+    assert problems == [
+        (
+            "filesystem",
+            "partition 2 (Win95 FAT16 (0x0e)) at byte 1048576: BitLocker encrypted volume,"
+            " no key given; contents not catalogued",
+        )
+    ]
+    connection = sqlite3.connect(case_path)
+    offsets = {r[0] for r in connection.execute("SELECT offset FROM filesystems")}
+    connection.close()
+    assert offsets == {8192 * 512}, "the ext4 partition is still catalogued"
