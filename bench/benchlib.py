@@ -12,6 +12,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -31,13 +32,30 @@ HEAD = 64 * 1024
 
 @dataclass(slots=True)
 class Measured:
-    """One child process run: wall clock, CPU and its own peak resident set size."""
+    """One child process run: wall clock, CPU and memory of the child and its descendants.
+
+    ``max_rss_mib`` is the largest resident set of any one process (``wait4``; it covers
+    descendants only when they were reaped up the chain). ``tree_rss_mib`` and
+    ``tree_pss_mib`` are the largest sums over the whole process tree seen by sampling
+    ``/proc`` every 200 ms (PSS splits shared pages between the processes sharing them, so
+    it is the honest total for a parent with worker processes). ``busy_cores`` is how many
+    cores the whole machine kept busy on average during the run, ``foreign_cores`` the part
+    of that which other processes (not this run's tree) used: a run with a large value was
+    slowed down by something else on the machine. ``tree_cpu_s`` is the CPU time of the
+    whole tree (sampled, so a worker that lives under 200 ms may be missed).
+    """
 
     cmd: list[str]
     wall_s: float
     user_s: float
     sys_s: float
     max_rss_mib: float
+    tree_rss_mib: float
+    tree_pss_mib: float
+    max_procs: int
+    tree_cpu_s: float
+    busy_cores: float
+    foreign_cores: float
     returncode: int
     stdout: str = ""
     stderr_tail: str = ""
@@ -49,37 +67,148 @@ class Measured:
         return data
 
 
+def _machine_busy_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of all CPUs since boot, from ``/proc/stat``."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    total = sum(fields[:8])
+    return total - idle, total
+
+
+def _children_map() -> dict[int, list[int]]:
+    """Parent pid -> child pids, for every process."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"{entry.path}/stat", "rb") as handle:  # noqa: PTH123 - hot loop
+                stat = handle.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(b")", 1)[1].split(None, 2)[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def _proc_sample(pid: int) -> tuple[int, int, int] | None:
+    """(rss KiB, pss KiB, cpu ticks) of one process, or None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    rss = pss = 0
+    for line in rollup.splitlines():
+        if line.startswith("Rss:"):
+            rss = int(line.split()[1])
+        elif line.startswith("Pss:"):
+            pss = int(line.split()[1])
+    return rss, pss, int(stat[11]) + int(stat[12])
+
+
+class TreeSampler(threading.Thread):
+    """Samples the memory and CPU of a process and all its descendants until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
+        super().__init__(name="tree-sampler", daemon=True)
+        self._root = pid
+        self._interval = interval
+        self._stop_event = threading.Event()
+        self.tree_rss_kib = 0
+        self.tree_pss_kib = 0
+        self.max_procs = 0
+        self.cpu_ticks: dict[int, int] = {}
+        self.own_cpu_s = 0.0
+
+    def run(self) -> None:
+        """Sample until ``stop``."""
+        while not self._stop_event.is_set():
+            children = _children_map()
+            todo, tree = [self._root], []
+            while todo:
+                pid = todo.pop()
+                tree.append(pid)
+                todo.extend(children.get(pid, ()))
+            rss = pss = 0
+            for pid in tree:
+                sample = _proc_sample(pid)
+                if sample is None:
+                    continue
+                rss += sample[0]
+                pss += sample[1]
+                self.cpu_ticks[pid] = max(self.cpu_ticks.get(pid, 0), sample[2])
+            self.tree_rss_kib = max(self.tree_rss_kib, rss)
+            self.tree_pss_kib = max(self.tree_pss_kib, pss)
+            self.max_procs = max(self.max_procs, len(tree))
+            self.own_cpu_s = time.thread_time()
+            self._stop_event.wait(self._interval)
+
+    def stop(self) -> None:
+        """Stop sampling and wait for the thread."""
+        self._stop_event.set()
+        self.join()
+
+
+def wait_for_quiet(max_wait: float, threshold: float = 0.3) -> float:
+    """Wait until other processes use under ``threshold`` cores (1 s windows).
+
+    Gives up after ``max_wait`` seconds. Returns the busy cores of the last window.
+    """
+    deadline = time.monotonic() + max_wait
+    while True:
+        busy0, total0 = _machine_busy_ticks()
+        time.sleep(1.0)
+        busy1, total1 = _machine_busy_ticks()
+        cores = (os.cpu_count() or 1) * (busy1 - busy0) / max(total1 - total0, 1)
+        if cores < threshold or time.monotonic() >= deadline:
+            return round(cores, 2)
+        print(f"  (machine busy: {cores:.1f} cores used by other processes; waiting)",
+              file=sys.stderr)
+        time.sleep(4.0)
+
+
 def run_measured(cmd: Sequence[str | Path], *, capture_stdout: bool = False,
                  cwd: Path | None = None, env: dict[str, str] | None = None) -> Measured:
-    """Run ``cmd`` and measure it with ``wait4``.
-
-    ``wait4`` gives the rusage of that one child (its own peak RSS, and the largest peak of
-    any descendant it waited for), unlike ``RUSAGE_CHILDREN``, which keeps the largest peak
-    of every child this process ever had.
-    """
+    """Run ``cmd`` and measure it: ``wait4`` rusage plus a ``/proc`` tree sampler."""
     args = [str(part) for part in cmd]
     stdout_path = OUT / f".stdout.{os.getpid()}"
     stderr_path = OUT / f".stderr.{os.getpid()}"
     OUT.mkdir(parents=True, exist_ok=True)
+    hz = os.sysconf("SC_CLK_TCK")
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
+        busy0, total0 = _machine_busy_ticks()
         started = time.perf_counter()
         proc = subprocess.Popen(
             args, stdout=out if capture_stdout else subprocess.DEVNULL, stderr=err,
             cwd=cwd, env=env,
         )
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        sampler.stop()
+        busy1, total1 = _machine_busy_ticks()
         proc.returncode = os.waitstatus_to_exitcode(status)
     stdout = stdout_path.read_text(errors="replace") if capture_stdout else ""
     stderr = stderr_path.read_text(errors="replace")
     stdout_path.unlink()
     stderr_path.unlink()
+    cores = os.cpu_count() or 1
+    busy_cores = cores * (busy1 - busy0) / max(total1 - total0, 1)
+    tree_cpu_s = max(sum(sampler.cpu_ticks.values()) / hz, usage.ru_utime + usage.ru_stime)
     return Measured(
         cmd=args,
         wall_s=round(wall, 3),
         user_s=round(usage.ru_utime, 3),
         sys_s=round(usage.ru_stime, 3),
         max_rss_mib=round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
+        tree_rss_mib=round(max(sampler.tree_rss_kib, usage.ru_maxrss) / 1024, 1),
+        tree_pss_mib=round(sampler.tree_pss_kib / 1024, 1),
+        max_procs=sampler.max_procs,
+        tree_cpu_s=round(tree_cpu_s, 2),
+        busy_cores=round(busy_cores, 2),
+        foreign_cores=round(max(0.0, busy_cores - (tree_cpu_s + sampler.own_cpu_s) / wall), 2),
         returncode=proc.returncode,
         stdout=stdout,
         stderr_tail="\n".join(stderr.strip().splitlines()[-5:]),

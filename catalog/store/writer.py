@@ -79,18 +79,24 @@ class CatalogWriter:
         return future.result()
 
     def upsert(self, table: str, rows: Sequence[Row], pk: str) -> None:
-        """Insert or replace rows by primary key, without waiting."""
+        """Insert rows, replacing any with the same primary key, without waiting.
+
+        Rows are always complete, so ``INSERT OR REPLACE`` (one statement a row) gives
+        the same result as an upsert (two).
+        """
         self._check()
         batch = list(rows)
         if batch:
-            self._queue.put((lambda db: db[table].upsert_all(batch, pk=pk), None))
+            self._queue.put(
+                (lambda db: db.table(table).insert_all(batch, pk=pk, replace=True), None)
+            )
 
     def insert(self, table: str, rows: Sequence[Row]) -> None:
         """Append rows, without waiting."""
         self._check()
         batch = list(rows)
         if batch:
-            self._queue.put((lambda db: db[table].insert_all(batch), None))
+            self._queue.put((lambda db: db.table(table).insert_all(batch), None))
 
     def flush(self) -> None:
         """Wait until every queued write is committed.
