@@ -163,13 +163,19 @@ def wait_for_quiet(max_wait: float, threshold: float = 0.3) -> float:
         cores = (os.cpu_count() or 1) * (busy1 - busy0) / max(total1 - total0, 1)
         if cores < threshold or time.monotonic() >= deadline:
             return round(cores, 2)
-        print(f"  (machine busy: {cores:.1f} cores used by other processes; waiting)",
-              file=sys.stderr)
+        print(
+            f"  (machine busy: {cores:.1f} cores used by other processes; waiting)", file=sys.stderr
+        )
         time.sleep(4.0)
 
 
-def run_measured(cmd: Sequence[str | Path], *, capture_stdout: bool = False,
-                 cwd: Path | None = None, env: dict[str, str] | None = None) -> Measured:
+def run_measured(
+    cmd: Sequence[str | Path],
+    *,
+    capture_stdout: bool = False,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Measured:
     """Run ``cmd`` and measure it: ``wait4`` rusage plus a ``/proc`` tree sampler."""
     args = [str(part) for part in cmd]
     stdout_path = OUT / f".stdout.{os.getpid()}"
@@ -180,8 +186,11 @@ def run_measured(cmd: Sequence[str | Path], *, capture_stdout: bool = False,
         busy0, total0 = _machine_busy_ticks()
         started = time.perf_counter()
         proc = subprocess.Popen(
-            args, stdout=out if capture_stdout else subprocess.DEVNULL, stderr=err,
-            cwd=cwd, env=env,
+            args,
+            stdout=out if capture_stdout else subprocess.DEVNULL,
+            stderr=err,
+            cwd=cwd,
+            env=env,
         )
         sampler = TreeSampler(proc.pid)
         sampler.start()

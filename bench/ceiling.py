@@ -98,8 +98,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--no-magic", action="store_true", help="hashes only, no libmagic")
-    mode.add_argument("--describe", action="store_true",
-                      help="also libmagic's description (evcat's two calls per file)")
+    mode.add_argument(
+        "--describe",
+        action="store_true",
+        help="also libmagic's description (evcat's two calls per file)",
+    )
     parser.add_argument("--offset", type=int, default=0, help="file system byte offset")
     args = parser.parse_args()
     magic_mode = "none" if args.no_magic else ("both" if args.describe else "mime")
@@ -109,22 +112,27 @@ def main() -> None:
     walked = time.perf_counter() - started
     tasks = make_tasks(files)
     results: list[tuple[int, str]] = []
-    with multiprocessing.Pool(args.workers, initializer=_init,
-                              initargs=(str(args.image), args.offset, magic_mode)) as pool:
+    with multiprocessing.Pool(
+        args.workers, initializer=_init, initargs=(str(args.image), args.offset, magic_mode)
+    ) as pool:
         for part in pool.imap_unordered(_process, tasks, chunksize=1):
             results.extend(part)
     elapsed = time.perf_counter() - started
     check = hashlib.sha256("".join(line for _, line in sorted(results)).encode())
-    print(json.dumps({
-        "tool": "ceiling",
-        "magic": {"none": "none", "mime": "mime", "both": "mime+description"}[magic_mode],
-        "workers": args.workers,
-        "files": len(results),
-        "bytes": sum(size for _, size in files),
-        "walk_s": round(walked, 3),
-        "elapsed_s": round(elapsed, 3),
-        "results_sha256": check.hexdigest(),
-    }))
+    print(
+        json.dumps(
+            {
+                "tool": "ceiling",
+                "magic": {"none": "none", "mime": "mime", "both": "mime+description"}[magic_mode],
+                "workers": args.workers,
+                "files": len(results),
+                "bytes": sum(size for _, size in files),
+                "walk_s": round(walked, 3),
+                "elapsed_s": round(elapsed, 3),
+                "results_sha256": check.hexdigest(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -96,8 +96,9 @@ class Content:
     def prose(self, size: int, width: int = 12) -> str:
         """About ``size`` bytes of sentences broken into lines of ``width`` words."""
         words = self.words(max(1, size // 6))
-        lines = [" ".join(words[i : i + width]).capitalize() + "." for i in
-                 range(0, len(words), width)]
+        lines = [
+            " ".join(words[i : i + width]).capitalize() + "." for i in range(0, len(words), width)
+        ]
         return "\n".join(lines)[:size] + "\n"
 
     def text_file(self, size: int) -> bytes:
@@ -111,17 +112,19 @@ class Content:
         """An HTML page: doctype, head, paragraphs, links and a closing tag."""
         title = " ".join(self.words(5)).title()
         parts = [
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{title}</title>\n<link rel=\"stylesheet\" href=\"/css/site.css\">\n"
-            "</head>\n<body>\n<div class=\"content\">\n"
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<title>{title}</title>\n<link rel="stylesheet" href="/css/site.css">\n'
+            '</head>\n<body>\n<div class="content">\n'
         ]
         length = len(parts[0])
         while length < size - 40:
             kind = self.rng.random()
             if kind < 0.15:
                 href = "/".join(self.words(3))
-                piece = f"<p><a href=\"https://www.example.com/{href}.html\">" \
-                        f"{' '.join(self.words(4))}</a></p>\n"
+                piece = (
+                    f'<p><a href="https://www.example.com/{href}.html">'
+                    f"{' '.join(self.words(4))}</a></p>\n"
+                )
             elif kind < 0.25:
                 piece = f"<h2>{' '.join(self.words(4)).title()}</h2>\n"
             else:
@@ -137,9 +140,11 @@ class Content:
         length = len(rows[0])
         while length < size:
             day = self.rng.randint(1, 28)
-            row = (f"2024-{self.rng.randint(1, 12):02d}-{day:02d},{self.rng.randint(10**7, 10**8)},"
-                   f"{' '.join(self.words(2)).title()},{self.rng.randint(1, 99999) / 100:.2f},"
-                   f"{self.rng.choice(['USD', 'EUR', 'JPY', 'GBP'])},{self.rng.getrandbits(40):x}")
+            row = (
+                f"2024-{self.rng.randint(1, 12):02d}-{day:02d},{self.rng.randint(10**7, 10**8)},"
+                f"{' '.join(self.words(2)).title()},{self.rng.randint(1, 99999) / 100:.2f},"
+                f"{self.rng.choice(['USD', 'EUR', 'JPY', 'GBP'])},{self.rng.getrandbits(40):x}"
+            )
             rows.append(row)
             length += len(row) + 1
         return ("\n".join(rows) + "\n").encode()
@@ -199,9 +204,13 @@ class Content:
                 pixels = bytes((x * 7 + y * 3) % 256 for x in range(width * 3))
             rows.append(b"\x00" + pixels)
         ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-        return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr)
-                + _png_chunk(b"tEXt", b"Software\x00evcat bench")
-                + _png_chunk(b"IDAT", zlib.compress(b"".join(rows), 6)) + _png_chunk(b"IEND", b""))
+        return (
+            b"\x89PNG\r\n\x1a\n"
+            + _png_chunk(b"IHDR", ihdr)
+            + _png_chunk(b"tEXt", b"Software\x00evcat bench")
+            + _png_chunk(b"IDAT", zlib.compress(b"".join(rows), 6))
+            + _png_chunk(b"IEND", b"")
+        )
 
     def jpeg_file(self, size: int) -> bytes:
         """A JPEG: SOI, JFIF, sometimes an EXIF APP1, tables, frame, scan data, EOI."""
@@ -228,8 +237,11 @@ class Content:
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-            b"<< /Length " + str(len(stream)).encode() + b" /Filter /FlateDecode >>\nstream\n"
-            + stream + b"\nendstream",
+            b"<< /Length "
+            + str(len(stream)).encode()
+            + b" /Filter /FlateDecode >>\nstream\n"
+            + stream
+            + b"\nendstream",
         ]
         out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
         offsets = []
@@ -264,8 +276,11 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
 
 def _exif_app1(make: str, model: str, when: str) -> bytes:
     """An APP1 segment with a little-endian TIFF IFD0: Make, Model and DateTime."""
-    entries = [(0x010F, make.encode() + b"\x00"), (0x0110, model.encode() + b"\x00"),
-               (0x0132, when.encode() + b"\x00")]
+    entries = [
+        (0x010F, make.encode() + b"\x00"),
+        (0x0110, model.encode() + b"\x00"),
+        (0x0132, when.encode() + b"\x00"),
+    ]
     ifd_size = 2 + 12 * len(entries) + 4
     data_offset = 8 + ifd_size
     ifd = bytearray(struct.pack("<H", len(entries)))
@@ -322,9 +337,14 @@ def build_mix_tree(src: Path) -> dict[str, int]:
     rng = content.rng
     users = [f"home/user{n:02d}" for n in range(1, 9)]
     generators: dict[str, Callable[[int], bytes]] = {
-        "text": content.text_file, "html": content.html_file, "csv": content.csv_file,
-        "json": content.json_file, "png": content.png_file, "jpeg": content.jpeg_file,
-        "pdf": content.pdf_file, "zip": content.zip_file,
+        "text": content.text_file,
+        "html": content.html_file,
+        "csv": content.csv_file,
+        "json": content.json_file,
+        "png": content.png_file,
+        "jpeg": content.jpeg_file,
+        "pdf": content.pdf_file,
+        "zip": content.zip_file,
     }
     kinds = [k[0] for k in MIX_KINDS]
     shares = [k[2] for k in MIX_KINDS]
@@ -369,9 +389,15 @@ def build_tiny_tree(src: Path) -> dict[str, int]:
             data = json.dumps({"id": index, "k": content.words(max(1, size // 10))}).encode()
             data, ext = data[: max(size, 12)], "json"
         elif roll < 0.85:
-            data, ext = (f"[{rng.choice(content.vocab)}]\n" + "\n".join(
-                f"{w}={rng.randint(0, 9999)}" for w in content.words(max(1, size // 12)))
-            ).encode()[:size], "ini"
+            data, ext = (
+                (
+                    f"[{rng.choice(content.vocab)}]\n"
+                    + "\n".join(
+                        f"{w}={rng.randint(0, 9999)}" for w in content.words(max(1, size // 12))
+                    )
+                ).encode()[:size],
+                "ini",
+            )
         else:
             data, ext = content.random_bytes(size), "bin"
         folder = dirs[index % len(dirs)] if rng.random() < 0.8 else rng.choice(dirs)
@@ -419,13 +445,32 @@ def make_ext4(name: str, src: Path, image: Path, *, min_mib: int, inodes: int | 
     uuid, seed = UUIDS[name]
     tmp = image.with_suffix(".partial")
     tmp.unlink(missing_ok=True)
-    cmd = ["mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-L", f"bench_{name}", "-U", uuid,
-           "-E", f"hash_seed={seed},root_owner=0:0", "-d", str(src)]
+    cmd = [
+        "mke2fs",
+        "-q",
+        "-F",
+        "-t",
+        "ext4",
+        "-b",
+        "4096",
+        "-L",
+        f"bench_{name}",
+        "-U",
+        uuid,
+        "-E",
+        f"hash_seed={seed},root_owner=0:0",
+        "-d",
+        str(src),
+    ]
     if inodes:
         cmd += ["-N", str(inodes)]
     cmd += [str(tmp), f"{mib}M"]
-    env = {**os.environ, "E2FSPROGS_FAKE_TIME": str(FAKE_EPOCH), "TZ": "UTC",
-           "PATH": os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"}
+    env = {
+        **os.environ,
+        "E2FSPROGS_FAKE_TIME": str(FAKE_EPOCH),
+        "TZ": "UTC",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin",
+    }
     subprocess.run(cmd, check=True, env=env)
     tmp.rename(image)
 
@@ -457,16 +502,19 @@ def build(name: str, force: bool) -> None:
     finally:
         shutil.rmtree(src, ignore_errors=True)
     elapsed = time.perf_counter() - started
-    print(f"{image.name}: {image.stat().st_size / MIB:,.0f} MiB image, {summary}"
-          f" (content {generated:.1f} s, total {elapsed:.1f} s)")
+    print(
+        f"{image.name}: {image.stat().st_size / MIB:,.0f} MiB image, {summary}"
+        f" (content {generated:.1f} s, total {elapsed:.1f} s)"
+    )
 
 
 def main() -> None:
     """Parse arguments and build the requested images."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--force", action="store_true", help="rebuild images that exist")
-    parser.add_argument("--only", default="mix,tiny,big",
-                        help="comma-separated subset of mix,tiny,big")
+    parser.add_argument(
+        "--only", default="mix,tiny,big", help="comma-separated subset of mix,tiny,big"
+    )
     args = parser.parse_args()
     if shutil.which("mke2fs", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin") is None:
         sys.exit("make_images.py: mke2fs not found (apt-get install e2fsprogs)")

@@ -59,8 +59,11 @@ def main() -> None:
     parser.add_argument("image", type=Path)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--no-magic", action="store_true", help="hashes only, no libmagic")
-    mode.add_argument("--describe", action="store_true",
-                      help="also libmagic's description (evcat's two calls per file)")
+    mode.add_argument(
+        "--describe",
+        action="store_true",
+        help="also libmagic's description (evcat's two calls per file)",
+    )
     parser.add_argument("--offset", type=int, default=0, help="file system byte offset")
     args = parser.parse_args()
 
@@ -79,14 +82,20 @@ def main() -> None:
         total += size
     elapsed = time.perf_counter() - started
     check = hashlib.sha256("".join(line for _, line in sorted(results)).encode())
-    print(json.dumps({
-        "tool": "plain_pytsk3",
-        "magic": "none" if args.no_magic else ("mime+description" if args.describe else "mime"),
-        "files": files,
-        "bytes": total,
-        "elapsed_s": round(elapsed, 3),
-        "results_sha256": check.hexdigest(),
-    }))
+    print(
+        json.dumps(
+            {
+                "tool": "plain_pytsk3",
+                "magic": "none"
+                if args.no_magic
+                else ("mime+description" if args.describe else "mime"),
+                "files": files,
+                "bytes": total,
+                "elapsed_s": round(elapsed, 3),
+                "results_sha256": check.hexdigest(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
