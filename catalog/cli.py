@@ -122,6 +122,9 @@ def main() -> None:
 @click.option("--examiner", envvar="EVCAT_EXAMINER", help="Examiner name (or EVCAT_EXAMINER).")
 @click.option("--no-media-hash", is_flag=True, help="Skip hashing the whole media.")
 @click.option(
+    "--no-classify", is_flag=True, help="Hashes only: no MIME type, category or EXIF (faster)."
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=0),
     default=0,
@@ -137,6 +140,7 @@ def scan(
     exhibits: tuple[str, ...],
     examiner: str | None,
     no_media_hash: bool,
+    no_classify: bool,
     workers: int,
     as_json: bool,
     debug: bool,
@@ -146,7 +150,11 @@ def scan(
     from catalog.pipeline import scan as run_scan
 
     options = ScanOptions(
-        exhibits=exhibits, media_hash=not no_media_hash, examiner=examiner, workers=workers
+        exhibits=exhibits,
+        media_hash=not no_media_hash,
+        examiner=examiner,
+        workers=workers,
+        classify=not no_classify,
     )
     summary = run_scan(list(images), case, options, StderrProgress(sys.stderr.isatty()))
     totals = summary.totals()

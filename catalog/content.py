@@ -73,7 +73,9 @@ def classify(name: str, head: bytes, ctx: ParseContext, entry: FileEntry) -> Cla
     )
 
 
-def read_content(fs: OpenFileSystem, entry: FileEntry, ctx: ParseContext) -> ContentResult:
+def read_content(
+    fs: OpenFileSystem, entry: FileEntry, ctx: ParseContext, *, classify_content: bool = True
+) -> ContentResult:
     """Hash and classify one entry in a single streaming pass.
 
     A read error leaves no hashes (a digest of part of a file must never pass for the
@@ -97,7 +99,9 @@ def read_content(fs: OpenFileSystem, entry: FileEntry, ctx: ParseContext) -> Con
         error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
     if error is not None and hasher.bytes_hashed == 0 and entry.size > 0:
         return ContentResult(status="unreadable", error=error)
-    classification = classify(content_name(entry), bytes(head), ctx, entry)
+    classification = (
+        classify(content_name(entry), bytes(head), ctx, entry) if classify_content else None
+    )
     complete = error is None
     return ContentResult(
         status="ok" if complete else "partial",

@@ -72,9 +72,13 @@ class EvidenceScan:
         self.progress = progress
         self.ctx = RunContext(writer, run_id, exhibit, limits, progress.problem)
         self.result = EvidenceSummary(exhibit=exhibit, path=str(image))
+        self.classify = True
 
-    def run(self, *, media_hash: bool, executor: Executor | None) -> EvidenceSummary:
+    def run(
+        self, *, media_hash: bool, executor: Executor | None, classify: bool = True
+    ) -> EvidenceSummary:
         """Scan the item; never raises for a bad item (only for catalog failures)."""
+        self.classify = classify
         try:
             source, _parser = open_evidence(self.image, parsers.SOURCES.all())
         except EvidenceError as exc:
@@ -171,7 +175,9 @@ class EvidenceScan:
         parser = ("apfs", 1) if record.fs_type == "APFS" else ("tsk_fs", 1)
         self.ctx.parser = parser
         self._write_filesystem(fs, parser, 0)
-        stage = ContentStage(str(self.image.resolve()), fs, self.ctx.limits, executor)
+        stage = ContentStage(
+            str(self.image.resolve()), fs, self.ctx.limits, executor, classify=self.classify
+        )
         batch: list[dict[str, Any]] = []
         seq = 0
         for entry, content in stage.process(fs.walk(self.exhibit, self.ctx), self.ctx):

@@ -40,6 +40,8 @@ class ScanOptions:
     media_hash: bool = True
     limits: Limits = field(default_factory=Limits)
     examiner: str | None = None
+    classify: bool = True
+    """Run libmagic/EXIF on every file (off: hashes only, much faster)."""
     workers: int = 0
     """Content worker processes; 0 picks one per core for images over 256 MiB, else none."""
 
@@ -115,7 +117,11 @@ def scan(
             if executor is None and _wants_workers(image, options):
                 executor = make_executor(options.workers or default_workers())
             item = EvidenceScan(image, exhibit, writer, summary.run_id, options.limits, progress)
-            summary.evidence.append(item.run(media_hash=options.media_hash, executor=executor))
+            summary.evidence.append(
+                item.run(
+                    media_hash=options.media_hash, executor=executor, classify=options.classify
+                )
+            )
         status = "completed"
     finally:
         if executor is not None:

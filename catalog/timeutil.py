@@ -16,10 +16,12 @@ def iso_from_epoch(seconds: int, nanoseconds: int = 0) -> str | None:
     if seconds == 0 and nanoseconds == 0:
         return None
     try:
-        moment = datetime.fromtimestamp(seconds, tz=UTC)
+        parts = time.gmtime(seconds)
     except (OverflowError, OSError, ValueError):
         return None
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if not 1 <= parts.tm_year <= 9999:
+        return None
+    text = "%04d-%02d-%02dT%02d:%02d:%02d" % parts[:6]  # noqa: UP031 - 4x faster than strftime
     if nanoseconds:
         text += f".{nanoseconds:09d}".rstrip("0")
     return text + "Z"

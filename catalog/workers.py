@@ -52,6 +52,7 @@ class ContentJob:
     fs: FileSystemRecord
     entries: tuple[FileEntry, ...]
     limits: Limits
+    classify: bool = True
 
 
 @dataclass(slots=True)
@@ -92,20 +93,30 @@ def run_job(job: ContentJob) -> JobResult:
     """Hash and classify every entry of a batch (runs in a worker process)."""
     collector = _Collector(job.limits)
     fs = _file_system(job.image, job.fs)
-    return [read_content(fs, entry, collector) for entry in job.entries], collector.problems
+    results = [
+        read_content(fs, entry, collector, classify_content=job.classify) for entry in job.entries
+    ]
+    return results, collector.problems
 
 
 class ContentStage:
     """Feeds entries to workers in batches and yields (entry, result, problems) in order."""
 
     def __init__(
-        self, image: str, fs: OpenFileSystem, limits: Limits, executor: Executor | None
+        self,
+        image: str,
+        fs: OpenFileSystem,
+        limits: Limits,
+        executor: Executor | None,
+        *,
+        classify: bool = True,
     ) -> None:
         """Without an executor, content is read in this process through ``fs``."""
         self._image = image
         self._fs = fs
         self._limits = limits
         self._executor = executor
+        self._classify = classify
         self._window = 2 * (getattr(executor, "_max_workers", 1) or 1)
 
     def process(
@@ -114,11 +125,11 @@ class ContentStage:
         """Content results for ``entries``, in the walk's order."""
         if self._executor is None:
             for entry in entries:
-                yield entry, read_content(self._fs, entry, ctx)
+                yield entry, read_content(self._fs, entry, ctx, classify_content=self._classify)
             return
         pending: deque[tuple[tuple[FileEntry, ...], Future[JobResult]]] = deque()
         for batch in _batches(entries):
-            job = ContentJob(self._image, self._fs.record, batch, self._limits)
+            job = ContentJob(self._image, self._fs.record, batch, self._limits, self._classify)
             pending.append((batch, self._executor.submit(run_job, job)))
             if len(pending) >= self._window:
                 yield from _drain(pending.popleft(), ctx)

@@ -8,8 +8,6 @@ but a ``.pdf`` that is really a PNG is not.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 _EXACT: dict[str, str] = {
     "application/pdf": "document",
     "application/msword": "document",
@@ -126,8 +124,10 @@ def extension_of(name: str) -> str:
 
     For an NTFS alternate stream, pass the stream's own name (see ``content_name``).
     """
-    suffix = PurePosixPath(name.replace("/", "_")).suffix
-    return suffix[1:].lower() if len(suffix) > 1 else ""
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem.strip(".") or not extension:
+        return ""
+    return extension.lower()
 
 
 def is_extension_mismatch(name: str, mime: str | None) -> bool:

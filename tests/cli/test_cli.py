@@ -191,3 +191,17 @@ def test_catalog_from_newer_evcat_is_refused(runner: CliRunner, case_path: Path)
     )
     assert result.exit_code == ExitCode.CATALOG
     assert "newer evcat" in result.stderr
+
+
+def test_no_classify_keeps_hashes_and_leaves_mime_empty(runner: CliRunner, case_path: Path) -> None:
+    result = runner.invoke(
+        main,
+        ["scan", str(SAMPLE_IMAGES / "usb_fat.img"), "--case", str(case_path), "--no-classify"],
+    )
+    assert result.exit_code == ExitCode.OK, result.stderr
+    connection = sqlite3.connect(case_path)
+    row = connection.execute(
+        "SELECT sha256, mime, category FROM files WHERE path = ?", ["/docs/invoice.pdf"]
+    ).fetchone()
+    connection.close()
+    assert row == ("bb3bb57f98b24830289aa80769336bdca2199ccbb8ea3a47a36bd2bbafb8751d", None, None)

@@ -62,3 +62,16 @@ def test_each_thread_gets_correct_answers() -> None:
 def test_libmagic_version_is_dotted_or_unknown() -> None:
     version = libmagic_version()
     assert version == "unknown" or (version.count(".") == 1 and version.replace(".", "").isdigit())
+
+
+def test_identical_heads_are_answered_from_the_cache_with_libmagics_answer() -> None:
+    from parsers.classifiers.mime import MagicClassifier
+
+    classifier = MagicClassifier()
+    text = b"Hello this is Microsoft Windows support\n" * 20
+    first = classifier.identify(text)
+    second = classifier.identify(bytes(text))
+    assert first == second == ("text/plain", first[1])
+    assert classifier.calls == 1
+    assert classifier.identify(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")[0] == "application/pdf"
+    assert classifier.calls == 2
