@@ -25,6 +25,8 @@ def open_catalog(path: Path, *, create: bool = True) -> Database:
         db = Database(connection)
         db.execute("PRAGMA busy_timeout = 30000")
         db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: consistent after a crash
+        db.execute("PRAGMA cache_size = -65536")
         db.execute("PRAGMA foreign_keys = ON")
         migrate(db, str(path))
     except sqlite3.DatabaseError as exc:

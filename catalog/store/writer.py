@@ -1,16 +1,19 @@
 """The single catalog writer: one thread owns the write connection.
 
-Producers hand it row batches (``upsert``/``insert``) or whole operations (``call``); it
-applies each inside ``db.atomic()``. Nothing else writes to the catalog during a run, so
-SQLite never sees two writers.
+Producers hand it row batches (``upsert``/``insert``) or whole operations (``call``). Row
+batches are turned into parameter tuples on the producer's side and applied with one
+``executemany`` each; batches queued back to back share one transaction. Nothing else
+writes to the catalog during a run, so SQLite never sees two writers.
 """
 
 from __future__ import annotations
 
 import queue
+import re
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +25,28 @@ from catalog.store import open_catalog
 T = TypeVar("T")
 Row = dict[str, Any]
 _STOP = object()
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_MAX_COALESCED = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _RowBatch:
+    """Rows of one table as SQL plus parameter tuples."""
+
+    sql: str
+    values: list[tuple[Any, ...]]
+
+    def __call__(self, db: Database) -> None:
+        db.conn.executemany(self.sql, self.values)
+
+
+def _row_batch(table: str, rows: Sequence[Row], verb: str) -> _RowBatch:
+    columns = tuple(rows[0])
+    if not all(_IDENTIFIER.match(name) for name in (table, *columns)):
+        raise ValueError(f"not a catalog identifier in {table}{columns}")
+    placeholders = ", ".join("?" * len(columns))
+    sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
+    return _RowBatch(sql, [tuple(row[name] for name in columns) for row in rows])
 
 
 class CatalogWriter:
@@ -45,27 +70,51 @@ class CatalogWriter:
     def _run(self, path: Path, ready: Future[None]) -> None:
         try:
             db = open_catalog(path)
-        except BaseException as exc:
+        except BaseException as exc:  # broad by design: handed to the opener through the future
             ready.set_exception(exc)
             return
         ready.set_result(None)
+        carried: Any = None
         while True:
-            item = self._queue.get()
+            item = carried if carried is not None else self._queue.get()
+            carried = None
             if item is _STOP:
                 db.close()
                 return
             operation, future = item
-            try:
-                with db.atomic():
-                    result = operation(db)
-            except BaseException as exc:
-                if future is None:
-                    self._failure = self._failure or exc
-                else:
-                    future.set_exception(exc)
-                continue
             if future is not None:
-                future.set_result(result)
+                self._run_call(db, operation, future)
+                continue
+            batches = [operation]
+            while len(batches) < _MAX_COALESCED:
+                try:
+                    following = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if following is _STOP or following[1] is not None:
+                    carried = following
+                    break
+                batches.append(following[0])
+            self._run_batches(db, batches)
+
+    def _run_call(
+        self, db: Database, operation: Callable[[Database], Any], future: Future[Any]
+    ) -> None:
+        try:
+            with db.atomic():
+                result = operation(db)
+        except BaseException as exc:  # broad by design: per-operation boundary, re-raised by caller
+            future.set_exception(exc)
+            return
+        future.set_result(result)
+
+    def _run_batches(self, db: Database, batches: list[Callable[[Database], Any]]) -> None:
+        try:
+            with db.atomic():
+                for batch in batches:
+                    batch(db)
+        except BaseException as exc:  # broad by design: reported by the next _check()
+            self._failure = self._failure or exc
 
     def _check(self) -> None:
         if self._failure is not None:
@@ -79,24 +128,19 @@ class CatalogWriter:
         return future.result()
 
     def upsert(self, table: str, rows: Sequence[Row], pk: str) -> None:
-        """Insert rows, replacing any with the same primary key, without waiting.
+        """Insert rows, replacing any with the same primary key ``pk``, without waiting.
 
-        Rows are always complete, so ``INSERT OR REPLACE`` (one statement a row) gives
-        the same result as an upsert (two).
+        Rows are always complete, so ``INSERT OR REPLACE`` gives the result of an upsert.
         """
         self._check()
-        batch = list(rows)
-        if batch:
-            self._queue.put(
-                (lambda db: db.table(table).insert_all(batch, pk=pk, replace=True), None)
-            )
+        if rows:
+            self._queue.put((_row_batch(table, rows, "INSERT OR REPLACE"), None))
 
     def insert(self, table: str, rows: Sequence[Row]) -> None:
         """Append rows, without waiting."""
         self._check()
-        batch = list(rows)
-        if batch:
-            self._queue.put((lambda db: db.table(table).insert_all(batch), None))
+        if rows:
+            self._queue.put((_row_batch(table, rows, "INSERT"), None))
 
     def flush(self) -> None:
         """Wait until every queued write is committed.
