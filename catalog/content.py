@@ -27,6 +27,10 @@ _EXIF = ExifClassifier()
 class ContentResult:
     """Hashes and classification of one entry, or why its content could not be read."""
 
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        """Pickle as constructor arguments (fast across worker processes)."""
+        return (type(self), tuple(getattr(self, name) for name in self.__slots__))
+
     status: str
     """``ok``, ``partial`` (read stopped early), ``unreadable``, ``skipped`` (see error)
     or ``none`` (no content: directories, links, virtual entries)."""

@@ -11,15 +11,21 @@ so it round-trips for every value (checked by a hypothesis test).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 _SAFE = "-._~/:$"
+_PLAIN = re.compile(r"^[A-Za-z0-9\-._~/:$]*$")
 
 
 @dataclass(frozen=True, slots=True)
 class Locator:
     """Where a catalogued item lives: exhibit, file system offset, address, container member."""
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        """Pickle as constructor arguments (fast across worker processes)."""
+        return (type(self), tuple(getattr(self, name) for name in self.__slots__))
 
     exhibit: str
     fs_offset: int | None = None
@@ -32,7 +38,9 @@ class Locator:
         if self.fs_offset is not None:
             text += f"@{self.fs_offset}"
         if self.inode is not None:
-            text += "#" + quote(self.inode, safe=_SAFE)
+            text += "#" + (
+                self.inode if _PLAIN.match(self.inode) else quote(self.inode, safe=_SAFE)
+            )
         if self.member is not None:
             text += "!" + quote(self.member, safe=_SAFE)
         return text

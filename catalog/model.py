@@ -87,6 +87,10 @@ class VolumeRecord:
 class FileSystemRecord:
     """A file system found in the image."""
 
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        """Pickle as constructor arguments (fast across worker processes)."""
+        return (type(self), tuple(getattr(self, name) for name in self.__slots__))
+
     offset: int
     fs_type: str
     detection: str
@@ -100,6 +104,10 @@ class FileSystemRecord:
 class Times:
     """File system time stamps as UTC ISO-8601 strings (``None`` when absent)."""
 
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        """Pickle as constructor arguments (fast across worker processes)."""
+        return (type(self), tuple(getattr(self, name) for name in self.__slots__))
+
     created: str | None = None
     modified: str | None = None
     accessed: str | None = None
@@ -110,6 +118,10 @@ class Times:
 @dataclass(frozen=True, slots=True)
 class FileEntry:
     """One entry the file system shows: allocated, deleted, orphan, virtual or a data stream."""
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        """Pickle as constructor arguments (fast across worker processes)."""
+        return (type(self), tuple(getattr(self, name) for name in self.__slots__))
 
     locator: Locator
     path: str
@@ -143,6 +155,10 @@ class FileEntry:
 class Hashes:
     """The four digests of one byte stream, as lower-case hex."""
 
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        """Pickle as constructor arguments (fast across worker processes)."""
+        return (type(self), tuple(getattr(self, name) for name in self.__slots__))
+
     md5: str
     sha1: str
     sha256: str
@@ -152,6 +168,10 @@ class Hashes:
 @dataclass(frozen=True, slots=True)
 class Classification:
     """What the classifiers said about a file's content."""
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        """Pickle as constructor arguments (fast across worker processes)."""
+        return (type(self), tuple(getattr(self, name) for name in self.__slots__))
 
     mime: str | None = None
     description: str | None = None
@@ -163,6 +183,10 @@ class Classification:
 @dataclass(frozen=True, slots=True)
 class ProblemRecord:
     """Something that could not be read or understood, and where."""
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        """Pickle as constructor arguments (fast across worker processes)."""
+        return (type(self), tuple(getattr(self, name) for name in self.__slots__))
 
     stage: str
     message: str

@@ -98,7 +98,7 @@ def file_row(
     hashes = content.hashes
     classification = content.classification
     return {
-        "file_id": stable_id(fs_id, seq),
+        "file_id": f"{fs_id[:16]}-{seq:010d}",  # ordered: appends to the primary key
         "evidence_id": entry.locator.exhibit,
         "fs_id": fs_id,
         "seq": seq,

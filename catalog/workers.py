@@ -129,12 +129,21 @@ class ContentStage:
             return
         pending: deque[tuple[tuple[FileEntry, ...], Future[JobResult]]] = deque()
         for batch in _batches(entries):
-            job = ContentJob(self._image, self._fs.record, batch, self._limits, self._classify)
+            content = tuple(entry for entry in batch if _needs_worker(entry))
+            job = ContentJob(self._image, self._fs.record, content, self._limits, self._classify)
             pending.append((batch, self._executor.submit(run_job, job)))
             if len(pending) >= self._window:
                 yield from _drain(pending.popleft(), ctx)
         while pending:
             yield from _drain(pending.popleft(), ctx)
+
+
+_NO_CONTENT = ContentResult(status="none")
+
+
+def _needs_worker(entry: FileEntry) -> bool:
+    """Only entries with content to read go to a worker; the rest are answered here."""
+    return entry.has_content
 
 
 def _drain(
@@ -145,7 +154,9 @@ def _drain(
     results, problems = future.result()
     for problem in problems:
         ctx.problem(problem.stage, problem.message, locator=problem.locator)
-    yield from zip(batch, results, strict=True)
+    remote = iter(results)
+    for entry in batch:
+        yield entry, next(remote) if _needs_worker(entry) else _NO_CONTENT
 
 
 def _batches(entries: Iterator[FileEntry]) -> Iterator[tuple[FileEntry, ...]]:

@@ -122,8 +122,6 @@ CREATE TABLE files (
 );
 CREATE INDEX files_evidence ON files(evidence_id, fs_id, path);
 CREATE INDEX files_sha256 ON files(sha256);
-CREATE INDEX files_md5 ON files(md5);
-CREATE INDEX files_category ON files(category);
 CREATE TABLE problems (
     problem_id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id TEXT NOT NULL,
