@@ -6,6 +6,7 @@ Every expected failure is one line on stderr and an exit code from ``catalog.exi
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from catalog import __version__
-from catalog.csvsafe import escape_controls
+from catalog.csvsafe import clean_text, escape_controls
 from catalog.errors import EvcatError
 from catalog.exitcodes import ExitCode, exit_code_for
 
@@ -54,24 +55,27 @@ def guarded(func: F) -> F:
         except click.ClickException:
             raise
         except KeyboardInterrupt:
-            click.echo("evcat: interrupted; the run is marked interrupted", err=True)
+            say("evcat: interrupted; the run is marked interrupted")
             sys.exit(ExitCode.INTERRUPTED)
         except EvcatError as exc:
             if debug:
                 raise
-            click.echo(f"evcat: {escape_controls(str(exc))}", err=True)
+            say(f"evcat: {exc}")
             sys.exit(exit_code_for(exc))
         except Exception as exc:
             if debug:
                 raise
-            click.echo(
-                f"evcat: internal error: {type(exc).__name__}: {exc}"
-                " (run with --debug for details)",
-                err=True,
+            say(
+                f"evcat: internal error: {type(exc).__name__}: {exc} (run with --debug for details)"
             )
             sys.exit(ExitCode.INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+def say(text: str, *, nl: bool = True) -> None:
+    """One diagnostic on stderr, safe to print: undecodable bytes and controls escaped."""
+    click.echo(escape_controls(clean_text(text)), err=True, nl=nl)
 
 
 class StderrProgress:
@@ -85,7 +89,7 @@ class StderrProgress:
 
     def evidence_started(self, exhibit: str, path: str, media_size: int) -> None:
         """Announce an evidence item."""
-        click.echo(f"scanning {escape_controls(exhibit)} ({media_size:,} bytes)", err=True)
+        say(f"scanning {exhibit} ({media_size:,} bytes)")
 
     def file_done(self, exhibit: str, n_files: int, n_bytes: int) -> None:
         """Overwrite one status line."""
@@ -101,7 +105,8 @@ class StderrProgress:
     def problem(self, message: str) -> None:
         """Problems are counted in the summary; shown live only on a terminal."""
         if self._enabled:
-            click.echo(f"\r  problem: {escape_controls(message)}", err=True)
+            click.echo("\r", err=True, nl=False)
+            say(f"  problem: {message}")
 
 
 @click.group()
@@ -146,7 +151,7 @@ def scan(
     debug: bool,
 ) -> None:
     """Catalogue every file of each disk IMAGE into the case catalog."""
-    from catalog.pipeline import ScanOptions
+    from catalog.options import ScanOptions
     from catalog.pipeline import scan as run_scan
 
     options = ScanOptions(
@@ -160,13 +165,13 @@ def scan(
     totals = summary.totals()
     for item in summary.evidence:
         if item.error:
-            click.echo(f"evcat: {escape_controls(item.error)}", err=True)
-    click.echo(
-        f"{'' if not sys.stderr.isatty() else chr(10)}scan {summary.status}: {totals['files']:,}"
-        f" files, {totals['bytes']:,} bytes, {totals['deleted']:,} deleted,"
-        f" {totals['problems']:,} problems, {totals['elapsed']:.1f} s,"
-        f" {totals['mb_per_s']:.1f} MB/s -> {case}",
-        err=True,
+            say(f"evcat: {item.error}")
+    if sys.stderr.isatty():
+        click.echo(err=True)  # end the progress line
+    say(
+        f"scan {summary.status}: {totals['files']:,} files, {totals['bytes']:,} bytes,"
+        f" {totals['deleted']:,} deleted, {totals['problems']:,} problems,"
+        f" {totals['elapsed']:.1f} s, {totals['mb_per_s']:.1f} MB/s -> {case}"
     )
     if as_json:
         envelope = {
@@ -175,12 +180,7 @@ def scan(
             "status": summary.status,
             "run_id": summary.run_id,
             "totals": totals,
-            "evidence": [
-                vars(item)
-                if not hasattr(item, "__slots__")
-                else {k: getattr(item, k) for k in item.__slots__}
-                for item in summary.evidence
-            ],
+            "evidence": [dataclasses.asdict(item) for item in summary.evidence],
         }
         click.echo(json.dumps(envelope, sort_keys=True))
     sys.exit(_scan_exit(summary.status))
@@ -211,4 +211,4 @@ def export_csv_command(case: Path, output: Path, debug: bool) -> None:
     from catalog.export import export_csv
 
     count = export_csv(case, output)
-    click.echo(f"wrote {count:,} rows to {output}", err=True)
+    say(f"wrote {count:,} rows to {output}")

@@ -14,6 +14,15 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def clean_text(text: str) -> str:
+    r"""Text that SQLite, JSON and terminals accept, from a host path or message.
+
+    Python keeps undecodable bytes of file names as lone surrogates; those cannot be stored
+    or printed. They become ``\xNN`` escapes, so the original bytes can still be read off.
+    """
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def escape_controls(text: str) -> str:
     r"""Replace C0/C1 control characters with visible ``\xNN`` escapes."""
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)

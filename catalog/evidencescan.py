@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import parsers
+from catalog.csvsafe import clean_text
 from catalog.errors import EvidenceError, NotADiskImage
 from catalog.mediahash import MediaHasher, compare_stored
 from catalog.model import VolumeKind, VolumeRecord
@@ -26,9 +27,9 @@ from parsers.tskimage import TskImage
 from parsers.volumes.tsk import TskVolumeParser
 
 if TYPE_CHECKING:
+    from catalog.options import ScanOptions
     from catalog.progress import ScanProgress
     from catalog.store.writer import CatalogWriter
-    from parsers.context import Limits
     from parsers.filesystem import OpenFileSystem
     from parsers.source import EvidenceSource
 
@@ -61,7 +62,7 @@ class EvidenceScan:
         exhibit: str,
         writer: CatalogWriter,
         run_id: str,
-        limits: Limits,
+        options: ScanOptions,
         progress: ScanProgress,
     ) -> None:
         """Prepare the scan of ``image`` as ``exhibit``."""
@@ -70,21 +71,18 @@ class EvidenceScan:
         self.writer = writer
         self.run_id = run_id
         self.progress = progress
-        self.ctx = RunContext(writer, run_id, exhibit, limits, progress.problem)
-        self.result = EvidenceSummary(exhibit=exhibit, path=str(image))
-        self.classify = True
+        self.options = options
+        self.ctx = RunContext(writer, run_id, exhibit, options.limits, progress.problem)
+        self.result = EvidenceSummary(exhibit=exhibit, path=clean_text(str(image)))
 
-    def run(
-        self, *, media_hash: bool, executor: Executor | None, classify: bool = True
-    ) -> EvidenceSummary:
+    def run(self, executor: Executor | None) -> EvidenceSummary:
         """Scan the item; never raises for a bad item (only for catalog failures)."""
-        self.classify = classify
         try:
-            source, _parser = open_evidence(self.image, parsers.SOURCES.all())
+            source = open_evidence(self.image, parsers.SOURCES.all())
         except EvidenceError as exc:
             return self._failed(str(exc), exc)
         try:
-            self._scan_source(source, media_hash, executor)
+            self._scan_source(source, executor)
         except NotADiskImage as exc:
             self._failed(str(exc), exc)
         except _STOPPERS as exc:
@@ -96,7 +94,7 @@ class EvidenceScan:
 
     def _failed(self, message: str, exc: BaseException) -> EvidenceSummary:
         self.ctx.problem("evidence", message, exc=exc)
-        self.result.status, self.result.error = "error", message
+        self.result.status, self.result.error = "error", clean_text(message)
         self.result.problems = self.ctx.problem_count
         return self.result
 
@@ -109,12 +107,10 @@ class EvidenceScan:
         self.writer.call(lambda db: queries.finish_evidence(db, exhibit, run_id, status))
         return result
 
-    def _scan_source(
-        self, source: EvidenceSource, media_hash: bool, executor: Executor | None
-    ) -> None:
+    def _scan_source(self, source: EvidenceSource, executor: Executor | None) -> None:
         info = source.info
         self.progress.evidence_started(self.exhibit, str(self.image), info.media_size)
-        media = MediaHasher(source) if media_hash else None
+        media = MediaHasher(source) if self.options.media_hash else None
         try:
             scheme = self._scan_volumes(source, executor)
         except BaseException:
@@ -176,7 +172,7 @@ class EvidenceScan:
         self.ctx.parser = parser
         self._write_filesystem(fs, parser, 0)
         stage = ContentStage(
-            str(self.image.resolve()), fs, self.ctx.limits, executor, classify=self.classify
+            str(self.image.resolve()), fs, self.ctx.limits, executor, classify=self.options.classify
         )
         batch: list[dict[str, Any]] = []
         seq = 0

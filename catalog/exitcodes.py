@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from catalog.errors import (
-    CatalogError,
-    EvcatError,
-    EvidenceError,
-    UsageError,
-)
+from catalog.errors import CatalogError, EvidenceError, UsageError
 
 
 class ExitCode(IntEnum):
@@ -50,6 +45,4 @@ def exit_code_for(exc: BaseException) -> ExitCode:
         return ExitCode.EVIDENCE
     if isinstance(exc, CatalogError):
         return ExitCode.CATALOG
-    if isinstance(exc, EvcatError):
-        return ExitCode.INTERNAL
     return ExitCode.INTERNAL

@@ -6,7 +6,7 @@ import csv
 from typing import TYPE_CHECKING
 
 from catalog.csvsafe import neutralise_cell
-from catalog.store import open_catalog, queries
+from catalog.store import open_catalog_readonly, queries
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -21,7 +21,7 @@ def export_csv(case: Path, output: Path) -> int:
     Raises:
         CatalogError: the case catalog cannot be opened.
     """
-    db = open_catalog(case, create=False)
+    db = open_catalog_readonly(case)
     count = 0
     try:
         with output.open("w", newline="", encoding="utf-8") as handle:

@@ -178,20 +178,3 @@ class Classification:
     category: str = "other"
     extension_mismatch: bool = False
     exif: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ProblemRecord:
-    """Something that could not be read or understood, and where."""
-
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        """Pickle as constructor arguments (fast across worker processes)."""
-        return (type(self), tuple(getattr(self, name) for name in self.__slots__))
-
-    stage: str
-    message: str
-    locator: Locator | None = None
-    offset: int | None = None
-    parser: str | None = None
-    parser_version: int | None = None
-    exception_type: str | None = None

@@ -15,35 +15,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalog.csvsafe import clean_text
 from catalog.errors import UsageError
 from catalog.evidencescan import EvidenceScan, EvidenceSummary
+from catalog.options import ScanOptions
 from catalog.progress import NullProgress, ScanProgress
 from catalog.provenance import host_name, library_versions, tool_version
 from catalog.store import queries
 from catalog.store.writer import CatalogWriter
 from catalog.timeutil import utc_now
 from catalog.workers import default_workers, make_executor
-from parsers.context import Limits
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
+__all__ = ["ScanOptions", "ScanSummary", "scan"]
+
 AUTO_WORKERS_MIN_SIZE = 256 << 20
-
-
-@dataclass(frozen=True, slots=True)
-class ScanOptions:
-    """What the caller asks of a scan."""
-
-    exhibits: tuple[str, ...] = ()
-    """Exhibit ids, one per image in order; missing ones default to the image's file name."""
-    media_hash: bool = True
-    limits: Limits = field(default_factory=Limits)
-    examiner: str | None = None
-    classify: bool = True
-    """Run libmagic/EXIF on every file (off: hashes only, much faster)."""
-    workers: int = 0
-    """Content worker processes; 0 picks one per core for images over 256 MiB, else none."""
 
 
 @dataclass(slots=True)
@@ -113,15 +101,13 @@ def scan(
     executor: Executor | None = None
     try:
         for index, image in enumerate(images):
-            exhibit = options.exhibits[index] if index < len(options.exhibits) else image.name
+            exhibit = clean_text(
+                options.exhibits[index] if index < len(options.exhibits) else image.name
+            )
             if executor is None and _wants_workers(image, options):
                 executor = make_executor(options.workers or default_workers())
-            item = EvidenceScan(image, exhibit, writer, summary.run_id, options.limits, progress)
-            summary.evidence.append(
-                item.run(
-                    media_hash=options.media_hash, executor=executor, classify=options.classify
-                )
-            )
+            item = EvidenceScan(image, exhibit, writer, summary.run_id, options, progress)
+            summary.evidence.append(item.run(executor))
         status = "completed"
     finally:
         if executor is not None:
@@ -136,7 +122,7 @@ def scan(
 def _run_row(run_id: str, images: list[Path], options: ScanOptions) -> dict[str, Any]:
     return {
         "run_id": run_id,
-        "command": "scan " + " ".join(str(image) for image in images),
+        "command": clean_text("scan " + " ".join(str(image) for image in images)),
         "started": utc_now(),
         "status": "running",
         "tool_version": tool_version(),

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from catalog.content import content_name
+from catalog.csvsafe import clean_text
 from parsers.classifiers.category import extension_of
 
 if TYPE_CHECKING:
@@ -28,11 +29,11 @@ def evidence_row(
     return {
         "evidence_id": exhibit,
         "exhibit": exhibit,
-        "path": path,
+        "path": clean_text(path),
         "format": info.format,
         "media_size": info.media_size,
         "sector_size": info.sector_size,
-        "segments": json.dumps([[s.path, s.size] for s in info.segments]),
+        "segments": json.dumps([[clean_text(s.path), s.size] for s in info.segments]),
         "volume_scheme": scheme,
         "stored_md5": stored.get("md5"),
         "stored_sha1": stored.get("sha1"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from catalog.csvsafe import clean_text
 from catalog.timeutil import utc_now
 from parsers.context import Limits
 
@@ -22,7 +23,7 @@ MAX_MESSAGE = 500
 
 def one_line(message: str) -> str:
     """A problem message on one line: back-end source tags dropped, whitespace collapsed."""
-    text = _WHITESPACE.sub(" ", _TSK_SOURCE_TAG.sub("", message)).strip()
+    text = _WHITESPACE.sub(" ", _TSK_SOURCE_TAG.sub("", clean_text(message))).strip()
     text = text.replace("( ", "(").replace(" )", ")")
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "\u2026"
 

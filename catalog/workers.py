@@ -81,7 +81,7 @@ def _file_system(image: str, record: FileSystemRecord) -> OpenFileSystem:
         while len(_opened) >= _OPEN_LIMIT:
             source, _ = _opened.pop(next(iter(_opened)))
             source.close()
-        source, _parser = open_evidence(Path(image), parsers.SOURCES.all())
+        source = open_evidence(Path(image), parsers.SOURCES.all())
         _opened[key] = (source, reopen_file_system(source, TskImage(source), record))
     return _opened[key][1]
 

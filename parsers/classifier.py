@@ -6,18 +6,6 @@ buffer filled by the same read pass that hashes the file); none reads the eviden
 
 from __future__ import annotations
 
-from typing import Protocol
-
-
-class HeadClassifier(Protocol):
-    """A classifier working on the head of a file."""
-
-    name: str
-    version: int
-    description: str
-    emits: tuple[str, ...]
-
-
 CATEGORIES = (
     "document",
     "spreadsheet",

@@ -8,7 +8,7 @@ from catalog.errors import EvidenceError, EvidenceNotFound
 from parsers.source import EvidenceSource, SourceParser, read_head
 
 
-def open_evidence(path: Path, parsers: list[SourceParser]) -> tuple[EvidenceSource, SourceParser]:
+def open_evidence(path: Path, parsers: list[SourceParser]) -> EvidenceSource:
     """Detect the image format of ``path`` and open it read-only.
 
     Raises:
@@ -27,5 +27,5 @@ def open_evidence(path: Path, parsers: list[SourceParser]) -> tuple[EvidenceSour
         raise EvidenceError(f"{path}: empty file (0 bytes), not a disk image")
     for parser in parsers:
         if parser.detect(path, head):
-            return parser.open(path), parser
+            return parser.open(path)
     raise EvidenceError(f"{path}: no evidence format recognised")

@@ -8,18 +8,15 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from catalog.errors import CatalogError
-from catalog.store.schema import migrate
+from catalog.store.schema import MIGRATIONS, check_not_newer, migrate
 
 
-def open_catalog(path: Path, *, create: bool = True) -> Database:
+def open_catalog(path: Path) -> Database:
     """Open (and migrate) a case catalog; WAL is enabled outside any transaction.
 
     Raises:
-        CatalogError: the file is not a catalog, is unwritable, or is missing and
-            ``create`` is False.
+        CatalogError: the file is not a catalog or cannot be written.
     """
-    if not path.exists() and not create:
-        raise CatalogError(f"{path}: no such case catalog")
     try:
         connection = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
         db = Database(connection)
@@ -31,4 +28,29 @@ def open_catalog(path: Path, *, create: bool = True) -> Database:
         migrate(db, str(path))
     except sqlite3.DatabaseError as exc:
         raise CatalogError(f"{path}: not a usable case catalog ({exc})") from exc
+    return db
+
+
+def open_catalog_readonly(path: Path) -> Database:
+    """Open a case catalog for reading only (exports, browsing): no migration, no writes.
+
+    Raises:
+        CatalogError: the file is missing, not an evcat catalog, newer than this evcat, or
+            older and in need of the upgrade any writing command performs.
+    """
+    if not path.is_file():
+        raise CatalogError(f"{path}: no such case catalog")
+    try:
+        db = Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
+        check_not_newer(db, str(path))
+        applied = MIGRATIONS.applied(db)
+        pending = MIGRATIONS.pending(db)
+    except sqlite3.DatabaseError as exc:
+        raise CatalogError(f"{path}: not a usable case catalog ({exc})") from exc
+    if not applied:
+        db.close()
+        raise CatalogError(f"{path}: not an evcat case catalog")
+    if pending:
+        db.close()
+        raise CatalogError(f"{path}: catalog is from an older evcat; run a scan on it to upgrade")
     return db

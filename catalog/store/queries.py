@@ -131,23 +131,3 @@ def export_rows(db: Database) -> Iterator[dict[str, Any]]:
             "virtual": "true" if row.pop("is_virtual") else "false",
             "ads": "true" if row.pop("is_ads") else "false",
         }
-
-
-def evidence_rows(db: Database) -> list[dict[str, Any]]:
-    """All evidence items."""
-    return list(db.query("SELECT * FROM evidence ORDER BY exhibit"))
-
-
-def problem_rows(db: Database, evidence_id: str | None = None) -> list[dict[str, Any]]:
-    """Problem rows, optionally for one evidence item, oldest first."""
-    if evidence_id is None:
-        return list(db.query("SELECT * FROM problems ORDER BY problem_id"))
-    return list(
-        db.query("SELECT * FROM problems WHERE evidence_id = ? ORDER BY problem_id", [evidence_id])
-    )
-
-
-def file_count(db: Database, evidence_id: str) -> int:
-    """How many entries are catalogued for an evidence item."""
-    row = db.execute("SELECT count(*) FROM files WHERE evidence_id = ?", [evidence_id]).fetchone()
-    return int(row[0])

@@ -142,15 +142,6 @@ class CatalogWriter:
         if rows:
             self._queue.put((_row_batch(table, rows, "INSERT"), None))
 
-    def flush(self) -> None:
-        """Wait until every queued write is committed.
-
-        Raises:
-            CatalogError: an earlier asynchronous write failed.
-        """
-        self.call(lambda db: None)
-        self._check()
-
     def close(self) -> None:
         """Commit what is queued and stop the thread."""
         if self._thread.is_alive():

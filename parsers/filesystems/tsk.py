@@ -111,10 +111,6 @@ def open_tsk_file_system(image: TskImage, offset: int) -> tuple[pytsk3.FS_Info, 
     return None
 
 
-def _decode_name(raw: bytes) -> str:
-    return raw.decode("utf-8", "surrogateescape").replace("\udcff", "\ufffd")
-
-
 def _display(raw: bytes) -> str:
     """Decode a name for display: invalid UTF-8 bytes become U+FFFD, the raw bytes are kept."""
     return raw.decode("utf-8", "replace")
@@ -347,7 +343,7 @@ class TskFileSystem:
             attr_type = int(info.type)
             if attr_type not in (_NTFS_DATA, _NTFS_IDXROOT):
                 continue
-            name = _decode_name(bytes(info.name)) if info.name else None
+            name = _display(bytes(info.name)) if info.name else None
             if name in (None, "$Data", "$I30"):
                 name = None
             elif attr_type == _NTFS_IDXROOT and name is None:

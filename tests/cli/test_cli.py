@@ -205,3 +205,19 @@ def test_no_classify_keeps_hashes_and_leaves_mime_empty(runner: CliRunner, case_
     ).fetchone()
     connection.close()
     assert row == ("bb3bb57f98b24830289aa80769336bdca2199ccbb8ea3a47a36bd2bbafb8751d", None, None)
+
+
+def test_export_of_a_sqlite_file_that_is_no_catalog_is_refused(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    result = runner.invoke(
+        main, ["export", "csv", "--case", str(other), "-o", str(tmp_path / "x.csv")]
+    )
+    assert result.exit_code == ExitCode.CATALOG
+    assert "not an evcat case catalog" in result.stderr
+    connection = sqlite3.connect(other)
+    tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    connection.close()
+    assert tables == ["t"], "export must not create (migrate) anything in the file"

@@ -176,3 +176,22 @@ def test_bitlocker_partition_is_reported_not_read(tmp_path: Path, case_path: Pat
     offsets = {r[0] for r in connection.execute("SELECT offset FROM filesystems")}
     connection.close()
     assert offsets == {8192 * 512}, "the ext4 partition is still catalogued"
+
+
+def test_evidence_file_name_that_is_not_utf8_is_catalogued(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    raw_name = os.fsencode(folder) + b"/usb_\xff\xfe.img"
+    with open(raw_name, "wb") as handle:  # a bytes path: pathlib cannot hold it
+        handle.write((SAMPLE_IMAGES / "usb_fat.img").read_bytes())
+    image = Path(os.fsdecode(raw_name))
+    case = tmp_path / "case" / "case.db"
+    summary = scan([image], case, ScanOptions())
+    assert summary.status == "success"
+    connection = sqlite3.connect(case)
+    [(exhibit, path)] = connection.execute("SELECT exhibit, path FROM evidence").fetchall()
+    connection.close()
+    assert exhibit == "usb_\\xff\\xfe.img"
+    assert path.endswith("/usb_\\xff\\xfe.img")

@@ -1,0 +1,22 @@
+"""What the caller asks of a scan: the one options record both front-ends fill in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers.context import Limits
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    """What the caller asks of a scan."""
+
+    exhibits: tuple[str, ...] = ()
+    """Exhibit ids, one per image in order; missing ones default to the image's file name."""
+    media_hash: bool = True
+    limits: Limits = field(default_factory=Limits)
+    examiner: str | None = None
+    classify: bool = True
+    """Run libmagic/EXIF on every file (off: hashes only, much faster)."""
+    workers: int = 0
+    """Content worker processes; 0 picks one per core for images over 256 MiB, else none."""
