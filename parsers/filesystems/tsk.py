@@ -116,6 +116,101 @@ def _display(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
 
+@dataclass(frozen=True, slots=True)
+class _Directory:
+    """A directory being listed: its path, the addresses above it, and whether it is orphaned."""
+
+    path: str
+    stack: tuple[int, ...]
+    in_orphans: bool
+
+
+class _TskWalk:
+    """One walk of one file system: what every step shares (exhibit, context, bounds)."""
+
+    def __init__(self, fs: TskFileSystem, exhibit: str, ctx: ParseContext) -> None:
+        self._fs = fs
+        self._exhibit = exhibit
+        self._ctx = ctx
+        self._limits = ctx.limits
+
+    def run(self) -> Iterator[FileEntry]:
+        root = int(self._fs.handle.info.root_inum)
+        try:
+            listing = self._fs.handle.open_dir(inode=root)
+        except (OSError, RuntimeError) as exc:
+            self._problem(f"cannot open root directory ({exc})", str(root), exc)
+            return
+        yield from self._walk(listing, _Directory("", (root,), in_orphans=False))
+
+    def _problem(self, message: str, inode: str, exc: BaseException | None = None) -> None:
+        locator = Locator(self._exhibit, self._fs.record.offset, inode)
+        self._ctx.problem("walk", message, locator=locator, exc=exc)
+
+    def _walk(self, listing: pytsk3.Directory, here: _Directory) -> Iterator[FileEntry]:
+        ordinal = 0
+        for tsk_file in self._files(listing, here):
+            raw = bytes(tsk_file.info.name.name or b"")
+            if raw in (b".", b".."):
+                continue
+            ordinal += 1
+            if ordinal > self._limits.max_dir_entries:
+                self._problem(
+                    f"{here.path or '/'}: more than {self._limits.max_dir_entries}"
+                    " entries; rest of directory skipped",
+                    str(here.stack[-1]),
+                )
+                return
+            path = f"{here.path}/{_display(raw)}"
+            entries = list(
+                self._fs.entries_for(tsk_file, raw, path, self._exhibit, ordinal, here.in_orphans)
+            )
+            yield from entries
+            if entries and entries[0].entry_type in (EntryType.DIR, EntryType.VIRTUAL_DIR):
+                is_orphan_root = here.path == "" and raw == b"$OrphanFiles"
+                below = _Directory(path, here.stack, here.in_orphans or is_orphan_root)
+                yield from self._descend(tsk_file, entries[0], below)
+
+    def _files(self, listing: pytsk3.Directory, here: _Directory) -> Iterator[pytsk3.File]:
+        """Iterate a directory; a corrupt one ends with a problem row instead of an exception."""
+        iterator = iter(listing)
+        while True:
+            try:
+                yield next(iterator)
+            except StopIteration:
+                return
+            except (OSError, RuntimeError) as exc:
+                self._problem(
+                    f"{here.path or '/'}: directory listing stopped ({exc})",
+                    str(here.stack[-1]),
+                    exc,
+                )
+                return
+
+    def _descend(
+        self, tsk_file: pytsk3.File, main: FileEntry, below: _Directory
+    ) -> Iterator[FileEntry]:
+        """Walk into a subdirectory unless it loops back, is too deep, or cannot be listed."""
+        if main.meta_addr in below.stack:
+            return
+        if len(below.stack) >= self._limits.max_depth:
+            self._problem(
+                f"{below.path}: deeper than {self._limits.max_depth} levels; not walked",
+                main.locator.inode or "",
+            )
+            return
+        try:
+            listing = tsk_file.as_directory()
+        except (OSError, RuntimeError) as exc:
+            if main.is_allocated:
+                self._problem(
+                    f"{below.path}: cannot list directory ({exc})", main.locator.inode or "", exc
+                )
+            return
+        stack = (*below.stack, main.meta_addr)
+        yield from self._walk(listing, _Directory(below.path, stack, below.in_orphans))
+
+
 class TskFileSystem:
     """A file system opened by pytsk3 at a byte offset of an image."""
 
@@ -124,7 +219,8 @@ class TskFileSystem:
     ) -> None:
         """Wrap an opened ``FS_Info``."""
         info = handle.info
-        self._fs = handle
+        self.handle = handle
+        """The pytsk3 ``FS_Info``, for walks and reads of this file system."""
         self.fs_type = FS_TYPE_NAMES.get(int(info.ftype), f"tsk:{int(info.ftype)}")
         self._is_ntfs = self.fs_type == "NTFS"
         self._zone_note = FAT_ZONE_NOTE if self.fs_type in _FAT_TYPES else None
@@ -145,119 +241,10 @@ class TskFileSystem:
         return self._record
 
     def walk(self, exhibit: str, ctx: ParseContext) -> Iterator[FileEntry]:
-        """Yield every entry below the root, depth first."""
-        root = int(self._fs.info.root_inum)
-        try:
-            directory = self._fs.open_dir(inode=root)
-        except (OSError, RuntimeError) as exc:
-            ctx.problem(
-                "walk",
-                f"cannot open root directory ({exc})",
-                locator=Locator(exhibit, self._record.offset, str(root)),
-                exc=exc,
-            )
-            return
-        yield from self._walk_dir(directory, "", (root,), exhibit, ctx, in_orphans=False)
+        """Yield every entry below the root, depth first (``fls -r -p`` order and content)."""
+        return _TskWalk(self, exhibit, ctx).run()
 
-    def _walk_dir(
-        self,
-        directory: pytsk3.Directory,
-        parent: str,
-        stack: tuple[int, ...],
-        exhibit: str,
-        ctx: ParseContext,
-        *,
-        in_orphans: bool,
-    ) -> Iterator[FileEntry]:
-        limits = ctx.limits
-        ordinal = 0
-        for tsk_file in self._guarded(directory, parent, stack, exhibit, ctx):
-            name_info = tsk_file.info.name
-            raw = bytes(name_info.name or b"")
-            if raw in (b".", b".."):
-                continue
-            ordinal += 1
-            if ordinal > limits.max_dir_entries:
-                ctx.problem(
-                    "walk",
-                    f"{parent or '/'}: more than {limits.max_dir_entries}"
-                    " entries; rest of directory skipped",
-                    locator=Locator(exhibit, self._record.offset, str(stack[-1])),
-                )
-                return
-            path = f"{parent}/{_display(raw)}"
-            entries = list(self._entries_for(tsk_file, raw, path, exhibit, ordinal, in_orphans))
-            yield from entries
-            main = entries[0] if entries else None
-            if main is None or main.entry_type not in (EntryType.DIR, EntryType.VIRTUAL_DIR):
-                continue
-            yield from self._descend(
-                tsk_file,
-                main,
-                path,
-                stack,
-                exhibit,
-                ctx,
-                in_orphans=in_orphans or (parent == "" and raw == b"$OrphanFiles"),
-            )
-
-    def _guarded(
-        self,
-        directory: pytsk3.Directory,
-        parent: str,
-        stack: tuple[int, ...],
-        exhibit: str,
-        ctx: ParseContext,
-    ) -> Iterator[pytsk3.File]:
-        """Iterate a directory; a corrupt one ends with a problem row instead of an exception."""
-        iterator = iter(directory)
-        while True:
-            try:
-                yield next(iterator)
-            except StopIteration:
-                return
-            except (OSError, RuntimeError) as exc:
-                ctx.problem(
-                    "walk",
-                    f"{parent or '/'}: directory listing stopped ({exc})",
-                    locator=Locator(exhibit, self._record.offset, str(stack[-1])),
-                    exc=exc,
-                )
-                return
-
-    def _descend(
-        self,
-        tsk_file: pytsk3.File,
-        main: FileEntry,
-        path: str,
-        stack: tuple[int, ...],
-        exhibit: str,
-        ctx: ParseContext,
-        *,
-        in_orphans: bool,
-    ) -> Iterator[FileEntry]:
-        if main.meta_addr in stack:
-            return
-        if len(stack) >= ctx.limits.max_depth:
-            ctx.problem(
-                "walk",
-                f"{path}: deeper than {ctx.limits.max_depth} levels; not walked",
-                locator=main.locator,
-            )
-            return
-        try:
-            subdir = tsk_file.as_directory()
-        except (OSError, RuntimeError) as exc:
-            if main.is_allocated:
-                ctx.problem(
-                    "walk", f"{path}: cannot list directory ({exc})", locator=main.locator, exc=exc
-                )
-            return
-        yield from self._walk_dir(
-            subdir, path, (*stack, main.meta_addr), exhibit, ctx, in_orphans=in_orphans
-        )
-
-    def _entries_for(
+    def entries_for(
         self,
         tsk_file: pytsk3.File,
         raw: bytes,
@@ -266,6 +253,7 @@ class TskFileSystem:
         ordinal: int,
         in_orphans: bool,
     ) -> Iterator[FileEntry]:
+        """The rows of one directory entry: one, or on NTFS one per data stream (main first)."""
         name_info = tsk_file.info.name
         meta = tsk_file.info.meta
         if meta is None and int(name_info.meta_addr) > 0:
@@ -329,7 +317,7 @@ class TskFileSystem:
     ) -> tuple[pytsk3.File, pytsk3.TSK_FS_META | None]:
         """Load the metadata a deleted name points to, as ``fls`` does (it may be reused)."""
         try:
-            by_address = self._fs.open_meta(inode=address)
+            by_address = self.handle.open_meta(inode=address)
         except (OSError, RuntimeError):
             return tsk_file, None
         return by_address, by_address.info.meta
@@ -381,7 +369,7 @@ class TskFileSystem:
         """Stream the entry's content (the NTFS stream it names, or the default one)."""
         address = entry.meta_addr
         try:
-            tsk_file = self._fs.open_meta(inode=address)
+            tsk_file = self.handle.open_meta(inode=address)
         except RuntimeError as exc:
             raise OSError(str(exc)) from exc
         if entry.attr_type is not None and entry.attr_id is not None:
