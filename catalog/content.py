@@ -59,9 +59,14 @@ def is_ntfs_bad_cluster_stream(entry: FileEntry) -> bool:
 NTFS_BADCLUS_ENTRY = 8
 
 
-def classify(name: str, head: bytes, ctx: ParseContext, entry: FileEntry) -> Classification:
-    """MIME, category, extension mismatch and EXIF of a file whose content starts with ``head``."""
-    mime, description = _MAGIC.identify(head)
+def classify(
+    name: str, head: bytes, ctx: ParseContext, entry: FileEntry, head_digest: bytes | None = None
+) -> Classification:
+    """MIME, category, extension mismatch and EXIF of a file whose content starts with ``head``.
+
+    ``head_digest`` is the BLAKE3 of ``head`` when the caller already has it.
+    """
+    mime, description = _MAGIC.identify(head, head_digest)
     exif = None
     if _EXIF.applies_to(mime):
         try:
@@ -93,23 +98,28 @@ def read_content(
     limits = ctx.limits
     hasher = MultiHasher()
     head = bytearray()
+    head_size = limits.head_size if classify_content else 0
     error: str | None = None
     try:
         for chunk in fs.read_chunks(entry, limits.chunk_size):
             hasher.update(chunk)
-            if len(head) < limits.head_size:
-                head += chunk[: limits.head_size - len(head)]
+            if len(head) < head_size:
+                head += chunk[: head_size - len(head)]
     except OSError as exc:
         error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
     if error is not None and hasher.bytes_hashed == 0 and entry.size > 0:
         return ContentResult(status="unreadable", error=error)
-    classification = (
-        classify(content_name(entry), bytes(head), ctx, entry) if classify_content else None
-    )
     complete = error is None
+    hashes = hasher.hashes() if complete else None
+    classification = None
+    if classify_content:
+        # When the head is the whole file, its BLAKE3 is already computed: no second digest.
+        whole = hashes is not None and hasher.bytes_hashed == len(head)
+        digest = bytes.fromhex(hashes.blake3) if whole and hashes else None
+        classification = classify(content_name(entry), bytes(head), ctx, entry, digest)
     return ContentResult(
         status="ok" if complete else "partial",
-        hashes=hasher.hashes() if complete else None,
+        hashes=hashes,
         bytes_hashed=hasher.bytes_hashed,
         classification=classification,
         error=error,

@@ -50,11 +50,14 @@ class MagicClassifier:
         self._cache: dict[bytes, tuple[str, str]] = {}
         self.calls = 0
 
-    def identify(self, head: bytes) -> tuple[str, str]:
-        """MIME type and description of ``head`` (empty content is ``inode/x-empty``)."""
+    def identify(self, head: bytes, digest: bytes | None = None) -> tuple[str, str]:
+        """MIME type and description of ``head`` (empty content is ``inode/x-empty``).
+
+        ``digest``, if given, must be the BLAKE3 of ``head`` (saves computing it again).
+        """
         if not head:
             return "inode/x-empty", "empty"
-        key = blake3.blake3(head).digest()
+        key = digest or blake3.blake3(head).digest()
         answer = self._cache.get(key)
         if answer is None:
             mime_handle, text_handle = _handles()

@@ -75,3 +75,15 @@ def test_identical_heads_are_answered_from_the_cache_with_libmagics_answer() -> 
     assert classifier.calls == 1
     assert classifier.identify(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")[0] == "application/pdf"
     assert classifier.calls == 2
+
+
+def test_a_given_digest_is_the_cache_key() -> None:
+    import blake3
+
+    from parsers.classifiers.mime import MagicClassifier
+
+    classifier = MagicClassifier()
+    text = b"plain words only\n" * 10
+    classifier.identify(text, blake3.blake3(text).digest())
+    classifier.identify(text)
+    assert classifier.calls == 1
