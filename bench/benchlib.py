@@ -6,6 +6,7 @@ puts this folder first on ``sys.path``, so ``import benchlib`` works without pac
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -344,3 +345,15 @@ def write_json(name: str, data: Any) -> Path:
     path = OUT / name
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     return path
+
+
+def add_job_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options shared by the plain script and the ceiling: libmagic mode and fs offset."""
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--no-magic", action="store_true", help="hashes only, no libmagic")
+    mode.add_argument(
+        "--describe",
+        action="store_true",
+        help="also libmagic's description (evcat's two calls per file)",
+    )
+    parser.add_argument("--offset", type=int, default=0, help="file system byte offset")

@@ -35,7 +35,7 @@ import magic
 import pytsk3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import walk_regular_files
+from benchlib import add_job_arguments, walk_regular_files
 from plain_pytsk3 import digest_file
 
 BATCH_FILES = 64
@@ -96,14 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("image", type=Path)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--no-magic", action="store_true", help="hashes only, no libmagic")
-    mode.add_argument(
-        "--describe",
-        action="store_true",
-        help="also libmagic's description (evcat's two calls per file)",
-    )
-    parser.add_argument("--offset", type=int, default=0, help="file system byte offset")
+    add_job_arguments(parser)
     args = parser.parse_args()
     magic_mode = "none" if args.no_magic else ("both" if args.describe else "mime")
 

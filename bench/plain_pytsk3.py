@@ -28,7 +28,7 @@ import magic
 import pytsk3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import CHUNK, HEAD, walk_regular_files
+from benchlib import CHUNK, HEAD, add_job_arguments, walk_regular_files
 
 
 def digest_file(tsk_file: pytsk3.File, size: int) -> tuple[str, str, str, str, bytes]:
@@ -57,14 +57,7 @@ def main() -> None:
     """Walk, hash and classify; print the JSON summary."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("image", type=Path)
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--no-magic", action="store_true", help="hashes only, no libmagic")
-    mode.add_argument(
-        "--describe",
-        action="store_true",
-        help="also libmagic's description (evcat's two calls per file)",
-    )
-    parser.add_argument("--offset", type=int, default=0, help="file system byte offset")
+    add_job_arguments(parser)
     args = parser.parse_args()
 
     started = time.perf_counter()

@@ -129,18 +129,19 @@ def test_media_hash_of_every_form_equals_disk_raw_and_e01_is_verified(
     assert len(json.loads(evidence["disk.split"]["segments"])) == 3
 
 
+def _disk_raw_files(case: Path, offset: int) -> dict[str, sqlite3.Row]:
+    """The rows of disk.raw's file system at ``offset``, by path."""
+    sql = (
+        "SELECT files.* FROM files JOIN filesystems USING (fs_id)"
+        " WHERE files.evidence_id = 'disk.raw' AND filesystems.offset = ?"
+    )
+    return {r["path"]: r for r in _rows(case, sql, offset)}
+
+
 @pytest.mark.parametrize("offset", [FAT_OFFSET, EXT_OFFSET])
 def test_fixture_files_are_classified(sample_case: tuple[Path, object], offset: int) -> None:
     case, _ = sample_case
-    rows = {
-        r["path"]: r
-        for r in _rows(
-            case,
-            "SELECT files.* FROM files JOIN filesystems USING (fs_id)"
-            " WHERE files.evidence_id = 'disk.raw' AND filesystems.offset = ?",
-            offset,
-        )
-    }
+    rows = _disk_raw_files(case, offset)
     invoice = rows["/docs/invoice.pdf"]
     assert (invoice["mime"], invoice["extension_mismatch"]) == ("image/png", 1)
     assert rows["/docs/report.txt"]["extension_mismatch"] == 0
@@ -158,15 +159,7 @@ def test_japanese_name_keeps_raw_bytes_and_deleted_file_is_flagged(
     offset: int,
 ) -> None:
     case, _ = sample_case
-    rows = {
-        r["path"]: r
-        for r in _rows(
-            case,
-            "SELECT files.* FROM files JOIN filesystems USING (fs_id)"
-            " WHERE files.evidence_id = 'disk.raw' AND filesystems.offset = ?",
-            offset,
-        )
-    }
+    rows = _disk_raw_files(case, offset)
     japanese = rows["/scripts/通話スクリプト.txt"]
     assert bytes(japanese["name_raw"]) == "通話スクリプト.txt".encode()
     deleted = rows["/deleted_lead_list.txt"]
