@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,6 +21,9 @@ from catalog import __version__
 from catalog.csvsafe import clean_text, escape_controls
 from catalog.errors import EvcatError
 from catalog.exitcodes import ExitCode, exit_code_for
+
+if TYPE_CHECKING:
+    from catalog.custody.log import Actor
 
 F = TypeVar("F", bound=Callable[..., Any])
 RESULT_VERSION = 1
@@ -33,8 +36,29 @@ def case_option(func: F) -> F:
         "case",
         required=True,
         type=click.Path(dir_okay=False, path_type=Path),
-        help="Case catalog (SQLite file; created if needed).",
+        help="Case catalog (SQLite file).",
     )(func)
+
+
+def examiner_options(func: F) -> F:
+    """``--examiner NAME`` (or EVCAT_EXAMINER, or the config file) and ``--sign-key KEY``."""
+    func = click.option(
+        "--sign-key",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Ed25519 private key: sign the new custody head (or EVCAT_SIGNING_KEY/config).",
+    )(func)
+    return click.option(
+        "--examiner",
+        help="Examiner's name (or EVCAT_EXAMINER, or examiner= in the config file).",
+    )(func)
+
+
+def actor_for(examiner: str | None, sign_key: Path | None) -> Actor:
+    """Who acts: the examiner resolved from option, environment or config, and their key."""
+    from catalog.custody.log import Actor
+    from catalog.examiner import resolve_examiner, resolve_signing_key
+
+    return Actor(resolve_examiner(examiner), signing_key=resolve_signing_key(sign_key))
 
 
 def debug_option(func: F) -> F:
@@ -124,7 +148,7 @@ def main() -> None:
     multiple=True,
     help="Exhibit id for each image, in order (default: the image's file name).",
 )
-@click.option("--examiner", envvar="EVCAT_EXAMINER", help="Examiner name (or EVCAT_EXAMINER).")
+@examiner_options
 @click.option("--no-media-hash", is_flag=True, help="Skip hashing the whole media.")
 @click.option(
     "--no-classify", is_flag=True, help="Hashes only: no MIME type, category or EXIF (faster)."
@@ -144,6 +168,7 @@ def scan(
     case: Path,
     exhibits: tuple[str, ...],
     examiner: str | None,
+    sign_key: Path | None,
     no_media_hash: bool,
     no_classify: bool,
     workers: int,
@@ -154,14 +179,18 @@ def scan(
     from catalog.options import ScanOptions
     from catalog.pipeline import scan as run_scan
 
+    actor = actor_for(examiner, sign_key)
     options = ScanOptions(
+        examiner=actor.examiner,
         exhibits=exhibits,
         media_hash=not no_media_hash,
-        examiner=examiner,
         workers=workers,
         classify=not no_classify,
+        signing_key=actor.signing_key,
     )
     summary = run_scan(list(images), case, options, StderrProgress(sys.stderr.isatty()))
+    if summary.case_created:
+        say(f"created case {case} (no case existed at that path)")
     totals = summary.totals()
     for item in summary.evidence:
         if item.error:
@@ -190,25 +219,235 @@ def _scan_exit(status: str) -> ExitCode:
     return {"success": ExitCode.OK, "partial": ExitCode.PARTIAL}.get(status, ExitCode.EVIDENCE)
 
 
-@main.group()
-def export() -> None:
-    """Export the case catalog."""
+def output_option(func: F) -> F:
+    """``-o FILE``: where an export goes."""
+    return click.option(
+        "-o",
+        "--output",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="File to write (its manifest goes beside it as FILE.manifest.json).",
+    )(func)
 
 
-@export.command("csv")
-@case_option
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV file to write.",
-)
+@main.group("case")
+def case_group() -> None:
+    """Create and describe cases."""
+
+
+@case_group.command("init")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--case-number", help="The agency's case number.")
+@click.option("--title", help="Case title.")
+@click.option("--agency", help="Investigating agency.")
+@click.option("--time-zone", help="IANA time zone of the seizure site (e.g. Asia/Tokyo).")
+@examiner_options
 @debug_option
 @guarded
-def export_csv_command(case: Path, output: Path, debug: bool) -> None:
-    """One row per catalogued entry, spreadsheet-safe."""
-    from catalog.export import export_csv
+def case_init(
+    path: Path,
+    case_number: str | None,
+    title: str | None,
+    agency: str | None,
+    time_zone: str | None,
+    examiner: str | None,
+    sign_key: Path | None,
+    debug: bool,
+) -> None:
+    """Create a new case catalog at PATH."""
+    from catalog.case import CaseFacts, init_case
 
-    count = export_csv(case, output)
-    say(f"wrote {count:,} rows to {output}")
+    actor = actor_for(examiner, sign_key)
+    facts = CaseFacts(case_number=case_number, title=title, agency=agency, site_time_zone=time_zone)
+    row = init_case(path, facts, actor)
+    say(f"created case {row['case_id']} at {path}")
+
+
+@main.command("add")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("image", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--exhibit", required=True, help="Exhibit id (e.g. the evidence bag number).")
+@click.option("--description", help="What the exhibit is.")
+@click.option("--seized-from", help="Person or company it was seized from.")
+@click.option("--seized-where", help="Where it was seized.")
+@click.option("--seized-when", help="When (ISO-8601; local times use the case's time zone).")
+@click.option("--seized-by", help="Who seized it.")
+@click.option("--acquisition-tool", help="Imaging tool and version.")
+@click.option("--acquisition-md5", help="MD5 of the media recorded at acquisition.")
+@click.option("--acquisition-sha1", help="SHA-1 of the media recorded at acquisition.")
+@click.option("--acquisition-sha256", help="SHA-256 of the media recorded at acquisition.")
+@examiner_options
+@debug_option
+@guarded
+def add_command(
+    path: Path,
+    image: Path,
+    exhibit: str,
+    examiner: str | None,
+    sign_key: Path | None,
+    debug: bool,
+    **facts: str | None,
+) -> None:
+    """Register disk IMAGE as an exhibit of the case at PATH."""
+    from catalog.case import ExhibitFacts, add_exhibit
+
+    actor = actor_for(examiner, sign_key)
+    row = add_exhibit(path, image, exhibit, ExhibitFacts(**facts), actor)
+    say(f"added exhibit {row['exhibit']} ({row['path']}) to {path}")
+
+
+@main.command("verify")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--case", "case", type=click.Path(dir_okay=False, path_type=Path), help="Case.")
+@click.option("--expect-head", help="A custody head noted earlier: it must still be in the log.")
+@click.option(
+    "--public-key",
+    "public_keys",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Examiner's Ed25519 public key: checkpoints must be signed by it (repeatable).",
+)
+@click.option("--no-evidence", is_flag=True, help="Check the record only; do not re-hash.")
+@click.option("--read-only", is_flag=True, help="Do not log the verification (no examiner).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@examiner_options
+@debug_option
+@guarded
+def verify_command(
+    path: Path | None,
+    case: Path | None,
+    expect_head: str | None,
+    public_keys: tuple[Path, ...],
+    no_evidence: bool,
+    read_only: bool,
+    as_json: bool,
+    examiner: str | None,
+    sign_key: Path | None,
+    debug: bool,
+) -> None:
+    """Prove the case at PATH (or --case) and its evidence are unchanged."""
+    from catalog.custody.actions import verify_case_file
+    from catalog.custody.verify import VerifyOptions, report_json
+    from catalog.errors import UsageError
+
+    target = path or case
+    if target is None or (path and case and path != case):
+        raise UsageError("give the case once: evcat verify PATH (or --case PATH)")
+    actor = None if read_only else actor_for(examiner, sign_key)
+    options = VerifyOptions(expect_head, public_keys, rehash_evidence=not no_evidence)
+    report = verify_case_file(target, options, actor)
+    for check in report.checks:
+        say(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.message}")
+    if as_json:
+        click.echo(report_json(report))
+    if report.ok:
+        say(f"verified: {target} ({report.entries} custody entries, head {report.head})")
+        sys.exit(ExitCode.OK)
+    say(f"evcat: verification FAILED for {target}: {report.failures[0].message}")
+    sys.exit(ExitCode.VERIFY_FAILED)
+
+
+@main.command("tag")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file_id")
+@click.argument("tag")
+@examiner_options
+@debug_option
+@guarded
+def tag_command(
+    path: Path, file_id: str, tag: str, examiner: str | None, sign_key: Path | None, debug: bool
+) -> None:
+    """Tag catalogued file FILE_ID of the case at PATH."""
+    from catalog.custody.actions import add_tag
+
+    add_tag(path, file_id, tag, actor_for(examiner, sign_key))
+    say(f"tagged {file_id}: {tag}")
+
+
+@main.command("note")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file_id")
+@click.argument("text")
+@examiner_options
+@debug_option
+@guarded
+def note_command(
+    path: Path, file_id: str, text: str, examiner: str | None, sign_key: Path | None, debug: bool
+) -> None:
+    """Attach a note to catalogued file FILE_ID of the case at PATH."""
+    from catalog.custody.actions import add_note
+
+    add_note(path, file_id, text, actor_for(examiner, sign_key))
+    say(f"noted {file_id}")
+
+
+@main.group("key")
+def key_group() -> None:
+    """Examiner signing keys (Ed25519)."""
+
+
+@key_group.command("generate")
+@click.argument("private_key", type=click.Path(dir_okay=False, path_type=Path))
+@debug_option
+@guarded
+def key_generate(private_key: Path, debug: bool) -> None:
+    """Write a new key pair: PRIVATE_KEY (mode 0600) and PRIVATE_KEY.pub."""
+    from catalog.custody.signing import generate_key_pair
+
+    public = generate_key_pair(private_key)
+    say(f"wrote {private_key} (keep it secret) and {public} (give it to the court)")
+
+
+@main.command("sign")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--key", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Private key."
+)
+@click.option("--examiner", help="Examiner's name (or EVCAT_EXAMINER, or the config file).")
+@debug_option
+@guarded
+def sign_command(path: Path, key: Path, examiner: str | None, debug: bool) -> None:
+    """Sign the current head of the custody log of the case at PATH."""
+    from catalog.custody.actions import sign_head
+
+    seq, entry_hash = sign_head(path, key, actor_for(examiner, None))
+    say(f"signed custody entry {seq} ({entry_hash})")
+
+
+@main.group()
+def export() -> None:
+    """Court-ready exports, each with a manifest and a custody entry."""
+
+
+def _export_command(export_format: str, summary: str) -> None:
+    @export.command(export_format, help=summary)
+    @case_option
+    @output_option
+    @examiner_options
+    @debug_option
+    @guarded
+    def command(
+        case: Path, output: Path, examiner: str | None, sign_key: Path | None, debug: bool
+    ) -> None:
+        from catalog.exports import run_export
+
+        result = run_export(case, export_format, output, actor_for(examiner, sign_key))
+        say(
+            f"wrote {result.stats.rows:,} rows to {output} (SHA-256 {result.sha256});"
+            f" manifest {result.manifest.name}; custody entry {result.custody_seq}"
+        )
+        if result.stats.neutralised_rows:
+            say(
+                f"{len(result.stats.neutralised_rows):,} rows had cells neutralised against"
+                " formula injection or control characters (see the 'neutralised' column)"
+            )
+
+
+for _format, _summary in (
+    ("csv", "One row per catalogued entry, spreadsheet-safe (UTF-8 with BOM)."),
+    ("dfxml", "Digital Forensics XML, as fiwalk writes it."),
+    ("bodyfile", "TSK body file for mactime and plaso timelines."),
+    ("case", "CASE/UCO JSON-LD (validates with case_validate)."),
+    ("report", "A self-contained HTML report of the case."),
+):
+    _export_command(_format, _summary)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import parsers
 from catalog.csvsafe import clean_text
+from catalog.custody.scanrecord import record_exhibit_scanned
 from catalog.errors import EvidenceError, NotADiskImage
 from catalog.mediahash import MediaHasher, compare_stored
 from catalog.model import VolumeKind, VolumeRecord
@@ -27,6 +28,9 @@ from parsers.tskimage import TskImage
 from parsers.volumes.tsk import TskVolumeParser
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from catalog.custody.log import Actor
     from catalog.options import ScanOptions
     from catalog.progress import ScanProgress
     from catalog.store.writer import CatalogWriter
@@ -64,14 +68,16 @@ class EvidenceScan:
         run_id: str,
         options: ScanOptions,
         progress: ScanProgress,
+        actor: Actor,
     ) -> None:
-        """Prepare the scan of ``image`` as ``exhibit``."""
+        """Prepare the scan of ``image`` as ``exhibit``, done by ``actor``."""
         self.image = image
         self.exhibit = exhibit
         self.writer = writer
         self.run_id = run_id
         self.progress = progress
         self.options = options
+        self.actor = actor
         self.ctx = RunContext(writer, run_id, exhibit, options.limits, progress.problem)
         self.result = EvidenceSummary(exhibit=exhibit, path=clean_text(str(image)))
 
@@ -80,7 +86,8 @@ class EvidenceScan:
         try:
             source = open_evidence(self.image, parsers.SOURCES.all())
         except EvidenceError as exc:
-            return self._failed(str(exc), exc)
+            self._failed(str(exc), exc)
+            return self._finish()
         try:
             self._scan_source(source, executor)
         except NotADiskImage as exc:
@@ -92,19 +99,29 @@ class EvidenceScan:
             source.close()
         return self._finish()
 
-    def _failed(self, message: str, exc: BaseException) -> EvidenceSummary:
+    def _failed(self, message: str, exc: BaseException) -> None:
         self.ctx.problem("evidence", message, exc=exc)
         self.result.status, self.result.error = "error", clean_text(message)
-        self.result.problems = self.ctx.problem_count
-        return self.result
 
     def _finish(self) -> EvidenceSummary:
         result = self.result
         result.problems = self.ctx.problem_count
         if result.status == "ok" and result.problems:
             result.status = "partial"
-        exhibit, run_id, status = self.exhibit, self.run_id, result.status
-        self.writer.call(lambda db: queries.finish_evidence(db, exhibit, run_id, status))
+        exhibit, run_id, status, actor = self.exhibit, self.run_id, result.status, self.actor
+        counts = {
+            "files": result.n_files,
+            "deleted": result.n_deleted,
+            "filesystems": result.n_filesystems,
+            "bytes_hashed": result.bytes_hashed,
+            "problems": result.problems,
+        }
+
+        def finish(db: Database) -> None:
+            queries.finish_evidence(db, exhibit, run_id, status)
+            record_exhibit_scanned(db, exhibit, run_id, counts, status, actor)
+
+        self.writer.call(finish)
         return result
 
     def _scan_source(self, source: EvidenceSource, executor: Executor | None) -> None:

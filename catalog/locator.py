@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 _SAFE = "-._~/:$"
-_PLAIN = re.compile(r"^[A-Za-z0-9\-._~/:$]*$")
+_PLAIN = re.compile(r"[A-Za-z0-9\-._~/:$]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class Locator:
             text += f"@{self.fs_offset}"
         if self.inode is not None:
             text += "#" + (
-                self.inode if _PLAIN.match(self.inode) else quote(self.inode, safe=_SAFE)
+                self.inode if _PLAIN.fullmatch(self.inode) else quote(self.inode, safe=_SAFE)
             )
         if self.member is not None:
             text += "!" + quote(self.member, safe=_SAFE)

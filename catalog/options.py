@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from parsers.context import Limits
 
@@ -11,12 +12,15 @@ from parsers.context import Limits
 class ScanOptions:
     """What the caller asks of a scan."""
 
+    examiner: str
+    """Who runs the scan: recorded on every custody entry (required, no default)."""
     exhibits: tuple[str, ...] = ()
     """Exhibit ids, one per image in order; missing ones default to the image's file name."""
     media_hash: bool = True
     limits: Limits = field(default_factory=Limits)
-    examiner: str | None = None
     classify: bool = True
     """Run libmagic/EXIF on every file (off: hashes only, much faster)."""
     workers: int = 0
     """Content worker processes; 0 picks one per core for images over 256 MiB, else none."""
+    signing_key: Path | None = None
+    """Ed25519 private key: sign each new custody head as a checkpoint."""

@@ -15,7 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalog.case import (
+    CaseFacts,
+    ExhibitFacts,
+    case_facts,
+    check_not_beside_evidence,
+    create_case,
+    exhibit_for_path,
+    register_exhibit,
+)
 from catalog.csvsafe import clean_text
+from catalog.custody import log
+from catalog.custody.log import Actor
 from catalog.errors import UsageError
 from catalog.evidencescan import EvidenceScan, EvidenceSummary
 from catalog.options import ScanOptions
@@ -29,6 +40,8 @@ from catalog.workers import default_workers, make_executor
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
+    from sqlite_utils import Database
+
 __all__ = ["ScanOptions", "ScanSummary", "scan"]
 
 AUTO_WORKERS_MIN_SIZE = 256 << 20
@@ -41,6 +54,8 @@ class ScanSummary:
     run_id: str
     evidence: list[EvidenceSummary] = field(default_factory=list)
     elapsed: float = 0.0
+    case_created: bool = False
+    """The case did not exist and this scan created it."""
 
     @property
     def status(self) -> str:
@@ -64,59 +79,129 @@ class ScanSummary:
         }
 
 
-def _check_not_beside_evidence(case: Path, images: list[Path]) -> None:
-    case_dir = case.resolve().parent
-    for image in images:
-        if image.exists() and image.resolve().parent == case_dir:
-            raise UsageError(
-                f"{case}: the case catalog would be written beside the evidence {image.name};"
-                " evidence folders are read-only, choose another --case path"
-            )
-
-
 def scan(
     images: list[Path],
     case: Path,
-    options: ScanOptions | None = None,
+    options: ScanOptions,
     progress: ScanProgress | None = None,
 ) -> ScanSummary:
     """Catalogue every file of every image into the case catalog at ``case``.
+
+    The case is created if it does not exist; images not yet registered become exhibits
+    (ids from ``options.exhibits``, else the file name). Every step is a custody entry.
 
     Raises:
         UsageError: bad arguments (exhibit ids, case path beside the evidence).
         CatalogError: the catalog cannot be opened or written.
         KeyboardInterrupt: after marking the run ``interrupted``.
     """
-    options = options or ScanOptions()
     progress = progress or NullProgress()
-    if len(options.exhibits) > len(images):
-        raise UsageError("more --exhibit ids than images")
-    _check_not_beside_evidence(case, images)
+    actor = Actor(options.examiner, signing_key=options.signing_key)
+    _check_arguments(images, options)
+    check_not_beside_evidence(case, images)
     case.parent.mkdir(parents=True, exist_ok=True)
     writer = CatalogWriter(case)
     summary = ScanSummary(run_id=uuid.uuid4().hex)
     started = time.monotonic()
-    writer.call(lambda db: queries.start_run(db, _run_row(summary.run_id, images, options)))
+    try:
+        exhibits = writer.call(lambda db: _start(db, summary.run_id, images, options, actor))
+    except BaseException:
+        writer.close()
+        raise
+    summary.case_created = exhibits.pop(_CASE_CREATED, None) is not None
     status = "interrupted"
     executor: Executor | None = None
     try:
-        for index, image in enumerate(images):
-            exhibit = clean_text(
-                options.exhibits[index] if index < len(options.exhibits) else image.name
-            )
+        for image in images:
             if executor is None and _wants_workers(image, options):
                 executor = make_executor(options.workers or default_workers())
-            item = EvidenceScan(image, exhibit, writer, summary.run_id, options, progress)
-            summary.evidence.append(item.run(executor))
+            scan_item = EvidenceScan(
+                image, exhibits[str(image)], writer, summary.run_id, options, progress, actor
+            )
+            summary.evidence.append(scan_item.run(executor))
         status = "completed"
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
         summary.elapsed = time.monotonic() - started
-        final = json.dumps({**summary.totals(), "status": summary.status}, sort_keys=True)
-        writer.call(lambda db: queries.finish_run(db, summary.run_id, status, final))
+        writer.call(lambda db: _finish(db, summary, status, actor))
         writer.close()
     return summary
+
+
+_CASE_CREATED = "\x00case-created"
+
+
+def _check_arguments(images: list[Path], options: ScanOptions) -> None:
+    if len(options.exhibits) > len(images):
+        raise UsageError("more --exhibit ids than images")
+    seen: set[str] = set()
+    for image in images:
+        key = str(image.resolve())
+        if key in seen:
+            raise UsageError(f"{image}: given twice")
+        seen.add(key)
+
+
+def _start(
+    db: Database, run_id: str, images: list[Path], options: ScanOptions, actor: Actor
+) -> dict[str, str]:
+    """Create the case if needed, resolve each image's exhibit, open the run (one transaction).
+
+    Returns the exhibit id of each image (keyed by ``str(image)``).
+    """
+    exhibits: dict[str, str] = {}
+    if case_facts(db) is None:
+        create_case(db, CaseFacts(), actor)
+        exhibits[_CASE_CREATED] = "yes"
+    for index, image in enumerate(images):
+        given = clean_text(options.exhibits[index]) if index < len(options.exhibits) else None
+        registered = exhibit_for_path(db, image) if image.exists() else None
+        if given is not None and registered is not None and given != registered:
+            raise UsageError(f"{image}: registered as exhibit {registered!r}, not {given!r}")
+        exhibit = registered or given or clean_text(image.name)
+        if registered is None and image.exists():
+            register_exhibit(db, exhibit, image, ExhibitFacts(), actor)
+        exhibits[str(image)] = exhibit
+    row = _run_row(run_id, images, options)
+    queries.start_run(db, row)
+    log.append(
+        db,
+        "scan.started",
+        actor,
+        {
+            "run_id": run_id,
+            "command": row["command"],
+            "exhibits": [exhibits[str(image)] for image in images],
+            "options": {
+                "media_hash": options.media_hash,
+                "classify": options.classify,
+                "workers": options.workers,
+            },
+        },
+    )
+    return exhibits
+
+
+def _finish(db: Database, summary: ScanSummary, status: str, actor: Actor) -> None:
+    totals = summary.totals()
+    final = json.dumps({**totals, "status": summary.status}, sort_keys=True)
+    queries.finish_run(db, summary.run_id, status, final)
+    log.append(
+        db,
+        "scan.finished",
+        actor,
+        {
+            "run_id": summary.run_id,
+            "run_status": status,
+            "status": summary.status,
+            "files": totals["files"],
+            "deleted": totals["deleted"],
+            "bytes": totals["bytes"],
+            "problems": totals["problems"],
+            "elapsed_ms": round(summary.elapsed * 1000),
+        },
+    )
 
 
 def _run_row(run_id: str, images: list[Path], options: ScanOptions) -> dict[str, Any]:

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -35,8 +36,11 @@ HOSTILE_NAMES = (
     b"@sum.txt",
     b"line\nbreak.txt",
     b"bad_utf8_\xff\xfe.txt",
+    "顧客リスト_2026.csv".encode(),  # "customer list", UTF-8
+    "台本_サポート.txt".encode("shift_jis"),  # "script_support", Shift_JIS
 )
 IMAGE_KIB = 512
+FIXED_TIME = 1709251200  # 2024-03-01T00:00:00Z
 
 
 def check_tools() -> None:
@@ -56,9 +60,18 @@ def run(*args: str | Path) -> None:
     )
 
 
+def _pin_times(source: Path) -> None:
+    """Give every file and folder under ``source`` (and itself) one fixed time."""
+    for folder, _, names in os.walk(os.fsencode(source)):
+        for name in names:
+            os.utime(os.path.join(folder, name), (FIXED_TIME, FIXED_TIME))  # noqa: PTH118
+        os.utime(folder, (FIXED_TIME, FIXED_TIME))
+
+
 def mke2fs(image: Path, source: Path, uuid: str) -> None:
     """A small ext2 with fixed identity from the files in ``source``."""
     image.unlink(missing_ok=True)
+    _pin_times(source)
     run(
         "mke2fs",
         "-q",
@@ -76,6 +89,25 @@ def mke2fs(image: Path, source: Path, uuid: str) -> None:
         image,
         f"{IMAGE_KIB}k",
     )
+    _pin_change_times(image, source)
+
+
+def _pin_change_times(image: Path, source: Path) -> None:
+    """Set every used inode's ctime to FIXED_TIME.
+
+    ``mke2fs -d`` copies each source file's ctime, which the host sets when the file is
+    made and ``utime`` cannot change. Inodes of a populated ext2 are the root (2), lost+found
+    (11) and then one per copied entry, in order from 12.
+    """
+    entries = sum(len(dirs) + len(files) for _, dirs, files in os.walk(os.fsencode(source)))
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(FIXED_TIME))
+    commands = [f"sif <{ino}> ctime {stamp}" for ino in (2, 11, *range(12, 12 + entries))]
+    script = image.with_suffix(".debugfs")
+    script.write_text("\n".join(commands) + "\n")
+    try:
+        run("debugfs", "-w", "-f", script, image)
+    finally:
+        script.unlink()
 
 
 def build_names(out: Path, work: Path) -> Path:
@@ -86,7 +118,7 @@ def build_names(out: Path, work: Path) -> Path:
         path = os.fsencode(source) + b"/" + raw
         with open(path, "wb") as handle:  # noqa: PTH123 - a bytes path, which pathlib cannot hold
             handle.write(f"hostile name {index}\n".encode())
-        os.utime(path, (1709251200, 1709251200))
+        os.utime(path, (FIXED_TIME, FIXED_TIME))
     image = out / "names.img"
     mke2fs(image, source, "65766361-7400-4000-8000-0000000000a1")
     return image

@@ -10,10 +10,21 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_IMAGES = PROJECT_ROOT / "sample_images"
 GOLDEN = PROJECT_ROOT / "tests" / "golden"
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
+EXAMINER = "Test Examiner"
 
 needs_corpus = pytest.mark.skipif(
     not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS} (../shared/corpus)"
 )
+
+
+@pytest.fixture(autouse=True)
+def examiner_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test acts as EXAMINER, and never reads the developer's own evcat config."""
+    monkeypatch.setenv("EVCAT_EXAMINER", EXAMINER)
+    monkeypatch.setenv("EVCAT_CONFIG", str(tmp_path_factory.getbasetemp() / "no-config.toml"))
+    monkeypatch.delenv("EVCAT_SIGNING_KEY", raising=False)
 
 
 @pytest.fixture

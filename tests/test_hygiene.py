@@ -42,7 +42,7 @@ def test_import_contracts_hold() -> None:
 
 def test_core_imports_neither_textual_nor_rich() -> None:
     code = (
-        "import sys, catalog.pipeline, catalog.cli, catalog.export, parsers;"
+        "import sys, catalog.pipeline, catalog.cli, catalog.exports, parsers;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'tui')))"
     )
     result = _run(sys.executable, "-c", code)

@@ -31,6 +31,28 @@ def open_catalog(path: Path) -> Database:
     return db
 
 
+def open_existing_catalog(path: Path) -> Database:
+    """Open an existing case catalog for a change (migrating it); never create one.
+
+    Raises:
+        CatalogError: the file is missing, or is a database that evcat did not make (it is
+            left untouched).
+    """
+    if not path.is_file():
+        raise CatalogError(f"{path}: no such case catalog")
+    try:
+        probe = Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
+        try:
+            applied = MIGRATIONS.applied(probe)
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        raise CatalogError(f"{path}: not a usable case catalog ({exc})") from exc
+    if not applied:
+        raise CatalogError(f"{path}: not an evcat case catalog")
+    return open_catalog(path)
+
+
 def open_catalog_readonly(path: Path) -> Database:
     """Open a case catalog for reading only (exports, browsing): no migration, no writes.
 

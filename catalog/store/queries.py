@@ -6,7 +6,6 @@ parameters, never by string formatting.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from catalog.timeutil import utc_now
@@ -72,62 +71,3 @@ def purge_stale(db: Database, evidence_id: str, run_id: str) -> None:
             f"DELETE FROM {table} WHERE evidence_id = ? AND run_id != ?",
             [evidence_id, run_id],
         )
-
-
-EXPORT_COLUMNS = (
-    "exhibit",
-    "partition_offset",
-    "path",
-    "name",
-    "inode",
-    "type",
-    "size",
-    "allocated",
-    "created",
-    "modified",
-    "accessed",
-    "changed",
-    "md5",
-    "sha1",
-    "sha256",
-    "blake3",
-    "mime",
-    "category",
-    "extension_mismatch",
-    "reallocated",
-    "orphan",
-    "virtual",
-    "ads",
-    "fs_type",
-    "time_zone_note",
-    "content_status",
-    "magic_description",
-    "exif",
-    "locator",
-)
-
-_EXPORT_SQL = """
-SELECT e.exhibit AS exhibit, fs.offset AS partition_offset, f.path, f.name, f.inode, f.type,
-       f.size, f.is_allocated, f.created, f.modified, f.accessed, f.changed, f.md5, f.sha1,
-       f.sha256, f.blake3, f.mime, f.category, f.extension_mismatch, f.is_realloc,
-       f.is_orphan, f.is_virtual, f.is_ads, fs.fs_type, f.time_zone_note, f.content_status,
-       f.magic_description, f.exif, f.locator
-FROM files f
-JOIN filesystems fs ON fs.fs_id = f.fs_id
-JOIN evidence e ON e.evidence_id = f.evidence_id
-ORDER BY e.exhibit, fs.offset, fs.detection, f.path, f.inode, f.seq
-"""
-
-
-def export_rows(db: Database) -> Iterator[dict[str, Any]]:
-    """Every catalogued entry in a stable order, as the CSV export needs it."""
-    for row in db.query(_EXPORT_SQL):
-        yield {
-            **row,
-            "allocated": "true" if row.pop("is_allocated") else "false",
-            "extension_mismatch": "true" if row["extension_mismatch"] else "false",
-            "reallocated": "true" if row.pop("is_realloc") else "false",
-            "orphan": "true" if row.pop("is_orphan") else "false",
-            "virtual": "true" if row.pop("is_virtual") else "false",
-            "ads": "true" if row.pop("is_ads") else "false",
-        }

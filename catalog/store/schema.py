@@ -144,6 +144,102 @@ def _initial(db: Database) -> None:
     db.executescript(_INITIAL)
 
 
+_CUSTODY = """
+CREATE TABLE case_info (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    case_id TEXT NOT NULL,
+    case_number TEXT,
+    title TEXT,
+    agency TEXT,
+    site_time_zone TEXT,
+    created TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE TABLE exhibits (
+    exhibit TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    description TEXT,
+    seized_from TEXT,
+    seized_where TEXT,
+    seized_when TEXT,
+    seized_by TEXT,
+    acquisition_tool TEXT,
+    acquisition_md5 TEXT,
+    acquisition_sha1 TEXT,
+    acquisition_sha256 TEXT,
+    added TEXT NOT NULL,
+    added_by TEXT NOT NULL
+);
+CREATE TABLE custody (
+    seq INTEGER PRIMARY KEY,
+    prev_hash TEXT NOT NULL,
+    entry_hash TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL,
+    action TEXT GENERATED ALWAYS AS (json_extract(body, '$.action')) VIRTUAL,
+    at TEXT GENERATED ALWAYS AS (json_extract(body, '$.time')) VIRTUAL,
+    examiner TEXT GENERATED ALWAYS AS (json_extract(body, '$.examiner')) VIRTUAL
+);
+CREATE TABLE custody_signatures (
+    seq INTEGER NOT NULL,
+    entry_hash TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    signed TEXT NOT NULL,
+    examiner TEXT NOT NULL,
+    PRIMARY KEY (seq, key_id)
+);
+CREATE TABLE file_seals (
+    run_id TEXT NOT NULL,
+    file_id TEXT NOT NULL,
+    seal TEXT NOT NULL,
+    PRIMARY KEY (run_id, file_id)
+) WITHOUT ROWID;
+CREATE TABLE tags (
+    tag_id INTEGER PRIMARY KEY,
+    file_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    added TEXT NOT NULL,
+    examiner TEXT NOT NULL,
+    custody_seq INTEGER NOT NULL
+);
+CREATE INDEX tags_file ON tags(file_id);
+CREATE TABLE notes (
+    note_id INTEGER PRIMARY KEY,
+    file_id TEXT NOT NULL,
+    note TEXT NOT NULL,
+    added TEXT NOT NULL,
+    examiner TEXT NOT NULL,
+    custody_seq INTEGER NOT NULL
+);
+CREATE INDEX notes_file ON notes(file_id);
+"""
+
+APPEND_ONLY_TABLES = (
+    "case_info",
+    "exhibits",
+    "custody",
+    "custody_signatures",
+    "file_seals",
+    "tags",
+    "notes",
+)
+
+
+def _append_only_triggers() -> str:
+    return "\n".join(
+        f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}"
+        f" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
+        for table in APPEND_ONLY_TABLES
+        for verb in ("UPDATE", "DELETE")
+    )
+
+
+@MIGRATIONS(name="0002_custody")
+def _custody(db: Database) -> None:
+    db.executescript(_CUSTODY + _append_only_triggers())
+
+
 def known_migrations() -> set[str]:
     """Names of every migration this version of evcat knows."""
     return {migration.name for migration in MIGRATIONS._migrations}

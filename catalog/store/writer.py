@@ -25,7 +25,7 @@ from catalog.store import open_catalog
 T = TypeVar("T")
 Row = dict[str, Any]
 _STOP = object()
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _MAX_COALESCED = 64
 
 
@@ -42,7 +42,7 @@ class _RowBatch:
 
 def _row_batch(table: str, rows: Sequence[Row], verb: str) -> _RowBatch:
     columns = tuple(rows[0])
-    if not all(_IDENTIFIER.match(name) for name in (table, *columns)):
+    if not all(_IDENTIFIER.fullmatch(name) for name in (table, *columns)):
         raise ValueError(f"not a catalog identifier in {table}{columns}")
     placeholders = ", ".join("?" * len(columns))
     sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"

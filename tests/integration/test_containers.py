@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from catalog.pipeline import ScanOptions, scan
-from tests.conftest import SAMPLE_IMAGES
+from tests.conftest import EXAMINER, SAMPLE_IMAGES
 
 pytestmark = pytest.mark.skipif(
     shutil.which("qemu-img") is None, reason="qemu-img not installed (apt-get install qemu-utils)"
@@ -43,7 +43,7 @@ def _listing(case: Path, exhibit: str) -> list[tuple[object, ...]]:
 @pytest.fixture(scope="module")
 def raw_listing(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[object, ...]]:
     case = tmp_path_factory.mktemp("raw") / "case.db"
-    scan([SAMPLE_IMAGES / "usb_fat.img"], case, ScanOptions(exhibits=("raw",)))
+    scan([SAMPLE_IMAGES / "usb_fat.img"], case, ScanOptions(examiner=EXAMINER, exhibits=("raw",)))
     return _listing(case, "raw")
 
 
@@ -71,7 +71,7 @@ def test_container_catalogues_like_the_raw_image(
         capture_output=True,
     )
     case = tmp_path / "case" / "case.db"
-    summary = scan([image], case, ScanOptions(exhibits=("c",)))
+    summary = scan([image], case, ScanOptions(examiner=EXAMINER, exhibits=("c",)))
     assert summary.status == "success"
     assert _listing(case, "c") == raw_listing
     connection = sqlite3.connect(case)

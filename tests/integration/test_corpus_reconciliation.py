@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from catalog.pipeline import ScanOptions, scan
-from tests.conftest import CORPUS, needs_corpus
+from tests.conftest import CORPUS, EXAMINER, needs_corpus
 
 pytestmark = [pytest.mark.slow, needs_corpus]
 
@@ -39,7 +39,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Scan every corpus image once into one case; return rows grouped by exhibit."""
     case = tmp_path_factory.mktemp("corpus_case") / "case.db"
     images = [CORPUS / gt.name.removesuffix(".gt.json") for gt in _ground_truths()]
-    summary = scan(images, case, ScanOptions())
+    summary = scan(images, case, ScanOptions(examiner=EXAMINER))
     connection = sqlite3.connect(case)
     connection.row_factory = sqlite3.Row
     files = connection.execute(
@@ -152,7 +152,11 @@ def test_ewf_stored_hash_match_is_verified(scanned: dict[str, Any]) -> None:
 
 def test_volumes_match_mmls(scanned: dict[str, Any], tmp_path: Path) -> None:
     case = tmp_path / "case.db"
-    scan([CORPUS / "mbr.raw", CORPUS / "gpt-512-3p.raw"], case, ScanOptions(media_hash=False))
+    scan(
+        [CORPUS / "mbr.raw", CORPUS / "gpt-512-3p.raw"],
+        case,
+        ScanOptions(examiner=EXAMINER, media_hash=False),
+    )
     connection = sqlite3.connect(case)
     for image in ("mbr.raw", "gpt-512-3p.raw"):
         truth = json.loads((CORPUS / f"{image}.gt.json").read_text())

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.csvsafe import FORMULA_TRIGGERS
-from catalog.export import export_csv
 from catalog.pipeline import ScanOptions, scan
-from tests.conftest import CORPUS, SAMPLE_IMAGES, needs_corpus
+from tests.conftest import CORPUS, EXAMINER, SAMPLE_IMAGES, needs_corpus
 
 HOSTILE = SAMPLE_IMAGES / "hostile"
 
@@ -34,7 +32,7 @@ def _evidence(tmp_path: Path, name: str, data: bytes) -> Path:
 
 def test_zero_length_file_is_one_evidence_problem(tmp_path: Path, case_path: Path) -> None:
     image = _evidence(tmp_path, "empty.dd", b"")
-    summary = scan([image], case_path, ScanOptions())
+    summary = scan([image], case_path, ScanOptions(examiner=EXAMINER))
     assert summary.status == "error"
     assert _problems(case_path) == [
         ("evidence", f"{image}: empty file (0 bytes), not a disk image")
@@ -43,7 +41,7 @@ def test_zero_length_file_is_one_evidence_problem(tmp_path: Path, case_path: Pat
 
 def test_twelve_byte_bogus_file_is_not_a_disk_image(tmp_path: Path, case_path: Path) -> None:
     image = _evidence(tmp_path, "bogus.bin", b"not an image")
-    summary = scan([image], case_path, ScanOptions())
+    summary = scan([image], case_path, ScanOptions(examiner=EXAMINER))
     assert summary.evidence[0].status == "error"
     [(stage, message)] = _problems(case_path)
     assert stage == "evidence"
@@ -53,7 +51,7 @@ def test_twelve_byte_bogus_file_is_not_a_disk_image(tmp_path: Path, case_path: P
 def test_random_bytes_are_not_a_disk_image(tmp_path: Path, case_path: Path) -> None:
     data = random.Random(1234).randbytes(3 * 1024 * 1024)
     image = _evidence(tmp_path, "random.dd", data)
-    summary = scan([image], case_path, ScanOptions())
+    summary = scan([image], case_path, ScanOptions(examiner=EXAMINER))
     assert summary.evidence[0].status == "error"
     assert [stage for stage, _ in _problems(case_path)] == ["evidence"]
 
@@ -63,7 +61,7 @@ def test_truncated_disk_keeps_what_it_can_and_reports_the_rest(
 ) -> None:
     whole = (SAMPLE_IMAGES / "disk.raw").read_bytes()
     image = _evidence(tmp_path, "truncated.dd", whole[: 5 * 1024 * 1024])  # cuts the ext4 partition
-    summary = scan([image], case_path, ScanOptions())
+    summary = scan([image], case_path, ScanOptions(examiner=EXAMINER))
     item = summary.evidence[0]
     assert item.status in ("partial", "error")
     assert item.n_files > 0, "the intact FAT partition is still catalogued"
@@ -77,7 +75,7 @@ def test_missing_middle_of_split_set_is_reported(tmp_path: Path, case_path: Path
     folder.mkdir()
     shutil.copy(SAMPLE_IMAGES / "split" / "disk.001", folder / "disk.001")
     shutil.copy(SAMPLE_IMAGES / "split" / "disk.003", folder / "disk.003")
-    summary = scan([folder / "disk.001"], case_path, ScanOptions())
+    summary = scan([folder / "disk.001"], case_path, ScanOptions(examiner=EXAMINER))
     assert summary.evidence[0].status in ("partial", "error")
     assert _problems(case_path)
 
@@ -86,7 +84,7 @@ def test_ewf_with_last_segment_missing_names_it(tmp_path: Path, case_path: Path)
     folder = tmp_path / "evidence"
     folder.mkdir()
     shutil.copy(HOSTILE / "usb_fat.E01", folder / "usb_fat.E01")
-    summary = scan([folder / "usb_fat.E01"], case_path, ScanOptions())
+    summary = scan([folder / "usb_fat.E01"], case_path, ScanOptions(examiner=EXAMINER))
     assert summary.evidence[0].status == "error"
     [(stage, message)] = _problems(case_path)
     assert stage == "evidence"
@@ -94,7 +92,7 @@ def test_ewf_with_last_segment_missing_names_it(tmp_path: Path, case_path: Path)
 
 
 def test_two_segment_ewf_opens_whole(case_path: Path) -> None:
-    summary = scan([HOSTILE / "usb_fat.E01"], case_path, ScanOptions())
+    summary = scan([HOSTILE / "usb_fat.E01"], case_path, ScanOptions(examiner=EXAMINER))
     assert summary.status == "success"
     assert summary.evidence[0].n_files > 10
 
@@ -105,13 +103,13 @@ def test_corpus_ewf_missing_fourth_segment_names_it(tmp_path: Path, case_path: P
     folder.mkdir()
     for suffix in ("E01", "E02", "E03"):
         shutil.copy(CORPUS / f"email_test.{suffix}", folder / f"email_test.{suffix}")
-    scan([folder / "email_test.E01"], case_path, ScanOptions())
+    scan([folder / "email_test.E01"], case_path, ScanOptions(examiner=EXAMINER))
     [(_, message)] = _problems(case_path)
     assert "segment email_test.E04 missing (3 segment(s) found)" in message
 
 
 def test_directory_loop_is_walked_once_without_hanging(case_path: Path) -> None:
-    summary = scan([HOSTILE / "loop.img"], case_path, ScanOptions())
+    summary = scan([HOSTILE / "loop.img"], case_path, ScanOptions(examiner=EXAMINER))
     connection = sqlite3.connect(case_path)
     paths = sorted(r[0] for r in connection.execute("SELECT path FROM files"))
     connection.close()
@@ -120,39 +118,18 @@ def test_directory_loop_is_walked_once_without_hanging(case_path: Path) -> None:
     assert summary.status == "success"
 
 
-def test_hostile_names_are_kept_raw_and_neutralised_in_csv(tmp_path: Path, case_path: Path) -> None:
-    scan([HOSTILE / "names.img"], case_path, ScanOptions())
-    connection = sqlite3.connect(case_path)
-    raw_names = {bytes(r[0]) for r in connection.execute("SELECT name_raw FROM files")}
-    connection.close()
-    assert b"\x1b[2J\x1b[31mred_alert.txt" in raw_names
-    assert b"bad_utf8_\xff\xfe.txt" in raw_names
-    output = tmp_path / "out.csv"
-    export_csv(case_path, output)
-    text = output.read_text(encoding="utf-8")
-    assert "\x1b" not in text
-    assert "\\x1b[2J" in text
-    import csv
-
-    with output.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            for value in row.values():
-                assert not value.startswith(FORMULA_TRIGGERS), value
-    assert "'=HYPERLINK(" in text
-
-
 def test_case_beside_the_evidence_is_refused(tmp_path: Path) -> None:
     from catalog.errors import UsageError
 
     image = _evidence(tmp_path, "disk.dd", (SAMPLE_IMAGES / "usb_fat.img").read_bytes())
     with pytest.raises(UsageError, match="beside the evidence"):
-        scan([image], image.parent / "case.db", ScanOptions())
+        scan([image], image.parent / "case.db", ScanOptions(examiner=EXAMINER))
     assert sorted(p.name for p in image.parent.iterdir()) == ["disk.dd"]
 
 
 def test_one_bad_image_does_not_stop_the_next(tmp_path: Path, case_path: Path) -> None:
     bad = _evidence(tmp_path, "bad.dd", b"\x00" * 4096)
-    summary = scan([bad, SAMPLE_IMAGES / "usb_fat.img"], case_path, ScanOptions())
+    summary = scan([bad, SAMPLE_IMAGES / "usb_fat.img"], case_path, ScanOptions(examiner=EXAMINER))
     assert [item.status for item in summary.evidence] == ["error", "ok"]
     assert summary.evidence[1].n_files > 10
 
@@ -162,7 +139,7 @@ def test_bitlocker_partition_is_reported_not_read(tmp_path: Path, case_path: Pat
     fat_offset = 2048 * 512
     disk[fat_offset + 3 : fat_offset + 11] = b"-FVE-FS-"
     image = _evidence(tmp_path, "bitlocker.dd", bytes(disk))
-    summary = scan([image], case_path, ScanOptions())
+    summary = scan([image], case_path, ScanOptions(examiner=EXAMINER))
     assert summary.evidence[0].status == "partial"
     problems = _problems(case_path)
     assert problems == [
@@ -188,7 +165,7 @@ def test_evidence_file_name_that_is_not_utf8_is_catalogued(tmp_path: Path) -> No
         handle.write((SAMPLE_IMAGES / "usb_fat.img").read_bytes())
     image = Path(os.fsdecode(raw_name))
     case = tmp_path / "case" / "case.db"
-    summary = scan([image], case, ScanOptions())
+    summary = scan([image], case, ScanOptions(examiner=EXAMINER))
     assert summary.status == "success"
     connection = sqlite3.connect(case)
     [(exhibit, path)] = connection.execute("SELECT exhibit, path FROM evidence").fetchall()

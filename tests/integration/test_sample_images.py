@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from catalog.pipeline import ScanOptions, scan
-from tests.conftest import GOLDEN, SAMPLE_IMAGES
+from tests.conftest import EXAMINER, GOLDEN, SAMPLE_IMAGES
 
 DISK_FORMS = {
     "disk.raw": SAMPLE_IMAGES / "disk.raw",
@@ -36,7 +36,9 @@ def _golden_entries(name: str) -> Counter[tuple[str, str, bool]]:
 def sample_case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     case = tmp_path_factory.mktemp("sample") / "case.db"
     images = [*DISK_FORMS.values(), SAMPLE_IMAGES / "usb_fat.img"]
-    summary = scan(images, case, ScanOptions(exhibits=(*DISK_FORMS.keys(), "usb")))
+    summary = scan(
+        images, case, ScanOptions(examiner=EXAMINER, exhibits=(*DISK_FORMS.keys(), "usb"))
+    )
     return case, summary
 
 
@@ -187,9 +189,9 @@ def test_fat_times_say_they_are_local_times_and_ext4_times_do_not(
 def test_rescanning_the_same_evidence_does_not_duplicate_rows(tmp_path: Path) -> None:
     case = tmp_path / "case.db"
     image = SAMPLE_IMAGES / "usb_fat.img"
-    scan([image], case, ScanOptions())
+    scan([image], case, ScanOptions(examiner=EXAMINER))
     first = _rows(case, "SELECT file_id, path FROM files ORDER BY file_id")
-    scan([image], case, ScanOptions())
+    scan([image], case, ScanOptions(examiner=EXAMINER))
     second = _rows(case, "SELECT file_id, path FROM files ORDER BY file_id")
     assert [tuple(r) for r in first] == [tuple(r) for r in second]
     for table in ("evidence", "volumes", "filesystems"):

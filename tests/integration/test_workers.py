@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from catalog.pipeline import ScanOptions, scan
-from tests.conftest import CORPUS, SAMPLE_IMAGES
+from tests.conftest import CORPUS, EXAMINER, SAMPLE_IMAGES
 
 COLUMNS = "path, inode, size, is_allocated, content_status, md5, sha256, blake3, mime, exif"
 
@@ -28,8 +28,8 @@ def _images() -> list[Path]:
 
 def test_two_workers_and_in_process_catalogue_the_same(tmp_path: Path) -> None:
     serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
-    first = scan(_images(), serial, ScanOptions(workers=1, media_hash=False))
-    second = scan(_images(), parallel, ScanOptions(workers=2, media_hash=False))
+    first = scan(_images(), serial, ScanOptions(examiner=EXAMINER, workers=1, media_hash=False))
+    second = scan(_images(), parallel, ScanOptions(examiner=EXAMINER, workers=2, media_hash=False))
     assert _listing(serial) == _listing(parallel)
     assert [e.problems for e in first.evidence] == [e.problems for e in second.evidence]
 
@@ -46,7 +46,7 @@ def test_problems_met_in_workers_are_recorded_like_in_process(tmp_path: Path) ->
     folder.mkdir()
     image = folder / "cut.dd"
     image.write_bytes((SAMPLE_IMAGES / "disk.raw").read_bytes()[: 5 * 1024 * 1024 + 300 * 1024])
-    scan([image], tmp_path / "serial.db", ScanOptions(workers=1))
-    scan([image], tmp_path / "parallel.db", ScanOptions(workers=2))
+    scan([image], tmp_path / "serial.db", ScanOptions(examiner=EXAMINER, workers=1))
+    scan([image], tmp_path / "parallel.db", ScanOptions(examiner=EXAMINER, workers=2))
     assert _problems(tmp_path / "serial.db") == _problems(tmp_path / "parallel.db")
     assert _problems(tmp_path / "serial.db")

@@ -1,0 +1,43 @@
+"""What every exporter receives and returns.
+
+An exporter is a function ``(db, handle, snapshot) -> ExportStats`` that writes one file to
+a binary handle. It must be deterministic: the same case gives the same bytes, so nothing
+in the output may come from the clock, the host or the order SQLite happens to return rows
+in. The framework (``catalog.exports.run``) opens the case, writes the file atomically,
+writes the manifest and records the export in the custody log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSnapshot:
+    """The state of the case an export reflects."""
+
+    case: dict[str, Any]
+    """The ``case_info`` row: case_id, case_number, title, agency, site_time_zone, ..."""
+    record_seq: int
+    """The last custody entry the export reflects (export entries themselves excluded)."""
+    record_head: str
+    """That entry's hash: exports of an unchanged case carry the same value."""
+    tool_version: str
+    """``evcat X.Y.Z``."""
+
+
+@dataclass(slots=True)
+class ExportStats:
+    """What an exporter wrote."""
+
+    rows: int = 0
+    neutralised_rows: list[int] = field(default_factory=list)
+    """CSV: 1-based data row numbers where a cell was altered against formula injection."""
+
+
+Exporter = Callable[["Database", BinaryIO, ExportSnapshot], ExportStats]
