@@ -69,10 +69,12 @@ def current_file_seals(db: Database, exhibit: str) -> Iterator[SealedFile]:
         yield SealedFile(values[0], values[5], row_seal(values))
 
 
-def stored_file_seals(db: Database, run_id: str) -> Iterator[tuple[str, str]]:
-    """The ``(file_id, seal)`` pairs a run stored, in file-id order."""
+def stored_file_seals(db: Database, run_id: str, exhibit: str) -> Iterator[tuple[str, str]]:
+    """The ``(file_id, seal)`` pairs a run stored for an exhibit, in file-id order."""
     yield from db.execute(
-        "SELECT file_id, seal FROM file_seals WHERE run_id = ? ORDER BY file_id", [run_id]
+        "SELECT file_id, seal FROM file_seals WHERE run_id = ? AND evidence_id = ?"
+        " ORDER BY file_id",
+        [run_id, exhibit],
     )
 
 
@@ -100,10 +102,10 @@ def seal_files(db: Database, exhibit: str, run_id: str) -> dict[str, Any]:
     Returns the ``files`` part of the ``exhibit.scanned`` entry: count, head, seal version.
     """
     fold = FilesHead()
-    batch: list[tuple[str, str, str]] = []
+    batch: list[tuple[str, str, str, str]] = []
     for sealed in current_file_seals(db, exhibit):
         fold.add(sealed.file_id, sealed.seal)
-        batch.append((run_id, sealed.file_id, sealed.seal))
+        batch.append((run_id, exhibit, sealed.file_id, sealed.seal))
         if len(batch) >= 5000:
             _store(db, batch)
             batch = []
@@ -111,10 +113,11 @@ def seal_files(db: Database, exhibit: str, run_id: str) -> dict[str, Any]:
     return {"count": fold.count, "head": fold.hexdigest(), "seal_version": SEAL_VERSION}
 
 
-def _store(db: Database, batch: list[tuple[str, str, str]]) -> None:
+def _store(db: Database, batch: list[tuple[str, str, str, str]]) -> None:
     if batch:
         db.conn.executemany(
-            "INSERT OR IGNORE INTO file_seals (run_id, file_id, seal) VALUES (?, ?, ?)", batch
+            "INSERT INTO file_seals (run_id, evidence_id, file_id, seal) VALUES (?, ?, ?, ?)",
+            batch,
         )
 
 

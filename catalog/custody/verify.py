@@ -294,7 +294,7 @@ def _check_scans(
 def _check_files(
     db: Database, exhibit: str, entry: CustodyEntry, details: dict[str, Any], report: VerifyReport
 ) -> None:
-    stored = dict(stored_file_seals(db, details["run_id"]))
+    stored = dict(stored_file_seals(db, details["run_id"], exhibit))
     current = {sealed.file_id: sealed for sealed in current_file_seals(db, exhibit)}
     changed = [sealed for file_id, sealed in current.items() if stored.get(file_id) != sealed.seal]
     removed = sorted(set(stored) - set(current))

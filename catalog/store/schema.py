@@ -191,9 +191,10 @@ CREATE TABLE custody_signatures (
 );
 CREATE TABLE file_seals (
     run_id TEXT NOT NULL,
+    evidence_id TEXT NOT NULL,
     file_id TEXT NOT NULL,
     seal TEXT NOT NULL,
-    PRIMARY KEY (run_id, file_id)
+    PRIMARY KEY (run_id, evidence_id, file_id)
 ) WITHOUT ROWID;
 CREATE TABLE tags (
     tag_id INTEGER PRIMARY KEY,

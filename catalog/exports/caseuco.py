@@ -1,0 +1,581 @@
+"""CASE/UCO JSON-LD export: the case as linked data that other forensic tools can read.
+
+CASE (Cyber-investigation Analysis Standard Expression, on top of the Unified Cyber
+Ontology) is the exchange format of tools such as Autopsy and the CASE validator
+(``case_validate`` from ``case-utils``). The export passes that validator (CASE 1.5.0) with
+no result at all: no violation, warning or info.
+
+The graph:
+
+- one ``case-investigation:Investigation`` for the case: its number (or id) as name, its
+  title as focus, the custody head the export reflects in ``core:description``;
+- an ``identity:Identity`` per examiner and a ``tool:Tool`` per evcat version that scanned;
+- per exhibit, a ``case-investigation:ProvenanceRecord`` (``exhibitNumber``, seizure and
+  acquisition facts) holding an ``observable:Image`` (format, path, media size and media
+  hashes); and per scanned exhibit a second record, the *catalogue*
+  (``rootExhibitNumber`` = the exhibit), holding its ``observable:FileSystem`` nodes and
+  the ``observable:File`` of every catalogued regular file;
+- each file system and each file is tied to what contains it by an
+  ``observable:ObservableRelationship`` ``Contained_Within`` (file -> file system -> image);
+- one ``case-investigation:InvestigativeAction`` per scan, from the custody log: start
+  and end times, status, performer (the examiner), instrument (evcat), object (the exhibit
+  records) and result (the catalogue records whose rows that scan wrote).
+
+Files carry a ``FileFacet`` (name, path, extension, size, ``allocationStatus`` =
+``Allocated``/``Unallocated``, the four times) and a ``ContentDataFacet`` (MIME type, bytes
+hashed, MD5/SHA1/SHA256 as ``xsd:hexBinary`` in the catalog's lower case). BLAKE3 is left
+out: it is not in UCO's ``HashNameVocab``, so a ``types:Hash`` with it draws an Info
+result; the catalog and the CSV export keep it. Directories, links and virtual entries get
+no node (the file systems' structure is in the catalog and the body file export).
+
+Node ids are ``kb:<Class>-<uuid5>``, the UUID derived from the case id and the row keys,
+so the same case always gives the same ids. Output is byte-identical for the same case:
+keys sorted, rows in ``catalog.store.reads`` order, nothing from the clock or the host.
+The ``@graph`` array is streamed one node at a time. A catalogue's member list would grow
+with the files, so it is written as fragments of at most ``OBJECT_CHUNK`` ids: extra
+node objects with the record's ``@id`` and only ``core:object``, which JSON-LD merges
+into the record.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from catalog.custody import log
+from catalog.exports.base import ExportSnapshot, ExportStats
+from catalog.model import EntryType
+from catalog.store.reads import exhibit_records, file_records, filesystem_records, source_records
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+Node = dict[str, Any]
+
+_UCO = "https://ontology.unifiedcyberontology.org/uco/"
+CONTEXT: dict[str, str] = {
+    "action": _UCO + "action/",
+    "case-investigation": "https://ontology.caseontology.org/case/investigation/",
+    "core": _UCO + "core/",
+    "identity": _UCO + "identity/",
+    "kb": "urn:evcat:",
+    "observable": _UCO + "observable/",
+    "tool": _UCO + "tool/",
+    "types": _UCO + "types/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+"""Prefixes of the JSON-LD; ``kb:`` names evcat's own nodes."""
+
+HASH_METHODS = (("md5", "MD5", 32), ("sha1", "SHA1", 40), ("sha256", "SHA256", 64))
+"""(column suffix, HashNameVocab member, hex length) of each hash written."""
+
+OBJECT_CHUNK = 1000
+"""At most this many file ids per ``core:object`` fragment of a catalogue record."""
+
+_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:evcat:case-uco")
+_SCAN_ACTIONS = ("scan.started", "exhibit.scanned", "problems.summary", "scan.finished")
+_DATETIME = re.compile(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+_HEX = re.compile(r"[0-9a-f]+")
+_STATUS = {"success": "Success", "partial": "Complete/Finish", "error": "Error"}
+
+
+def write_case_uco(db: Database, handle: BinaryIO, snapshot: ExportSnapshot) -> ExportStats:
+    """Write the case as one CASE/UCO JSON-LD document, streaming its ``@graph``.
+
+    Args:
+        db: The case catalog.
+        handle: Binary output; UTF-8 JSON, one graph node per line.
+        snapshot: The case and the custody head the export reflects.
+
+    Returns:
+        The number of ``observable:File`` nodes written (one per catalogued regular file).
+    """
+    stats = ExportStats()
+    context = json.dumps(CONTEXT, sort_keys=True, ensure_ascii=False)
+    handle.write(f'{{"@context": {context}, "@graph": [\n'.encode())
+    separator = b""
+    for node in CaseGraph.load(db, snapshot).nodes(db):
+        handle.write(separator + _encode(node))
+        separator = b",\n"
+        if node.get("@type") == "observable:File":
+            stats.rows += 1
+    handle.write(b"\n]}\n")
+    return stats
+
+
+def _encode(node: Node) -> bytes:
+    text = json.dumps(node, sort_keys=True, ensure_ascii=False)
+    return text.encode("utf-8", "backslashreplace")
+
+
+@dataclass(frozen=True, slots=True)
+class NodeIds:
+    """Deterministic node ids: ``kb:<kind>-<uuid5(case id, kind, keys)>``."""
+
+    case_id: str
+
+    def __call__(self, kind: str, *keys: object) -> str:
+        """The id of the ``kind`` node named by ``keys``."""
+        name = "\x1f".join([self.case_id, kind, *(str(key) for key in keys)])
+        return f"kb:{kind}-{uuid.uuid5(_ID_NAMESPACE, name)}"
+
+
+@dataclass(slots=True)
+class ScanRun:
+    """One scan as the custody log tells it."""
+
+    run_id: str
+    started: dict[str, Any]
+    finished: dict[str, Any] | None = None
+    scanned: list[str] = field(default_factory=list)
+    """Exhibits with an ``exhibit.scanned`` entry in this run."""
+    seqs: list[int] = field(default_factory=list)
+
+
+def scan_runs(db: Database, record_seq: int) -> list[ScanRun]:
+    """The scans logged up to ``record_seq``, in the order they started."""
+    runs: dict[str, ScanRun] = {}
+    for entry in log.entries(db, _SCAN_ACTIONS):
+        if entry.seq > record_seq:
+            break
+        fields = entry.fields
+        run_id = str(entry.details.get("run_id"))
+        if fields["action"] == "scan.started":
+            runs[run_id] = ScanRun(run_id, fields)
+        run = runs.get(run_id)
+        if run is None:
+            continue
+        run.seqs.append(entry.seq)
+        if fields["action"] == "exhibit.scanned":
+            run.scanned.append(str(entry.details.get("exhibit")))
+        elif fields["action"] == "scan.finished":
+            run.finished = fields
+    return list(runs.values())
+
+
+@dataclass(frozen=True, slots=True)
+class CaseGraph:
+    """The case-level facts every part of the graph refers to (small: no file rows)."""
+
+    ids: NodeIds
+    snapshot: ExportSnapshot
+    runs: list[ScanRun]
+    sources: list[dict[str, Any]]
+    exhibits: dict[str, dict[str, Any]]
+    latest_run: dict[str, str]
+    """The run whose rows each scanned exhibit holds (its last ``exhibit.scanned``)."""
+
+    @classmethod
+    def load(cls, db: Database, snapshot: ExportSnapshot) -> CaseGraph:
+        """Read the case's exhibits and scans."""
+        runs = scan_runs(db, snapshot.record_seq)
+        latest = {exhibit: run.run_id for run in runs for exhibit in run.scanned}
+        return cls(
+            ids=NodeIds(str(snapshot.case.get("case_id") or "")),
+            snapshot=snapshot,
+            runs=runs,
+            sources=source_records(db),
+            exhibits={row["exhibit"]: row for row in exhibit_records(db)},
+            latest_run=latest,
+        )
+
+    def nodes(self, db: Database) -> Iterator[Node]:
+        """Every node of the graph, in a stable order; files streamed from ``db``."""
+        yield self.investigation()
+        yield from (self.identity(name) for name in self.examiners())
+        yield from (self.tool(version) for version in self.tool_versions())
+        for source in self.sources:
+            yield from self.exhibit_nodes(db, source)
+        yield from self.file_nodes(db)
+        yield from (self.action(run) for run in self.runs)
+
+    def examiners(self) -> list[str]:
+        """Everyone who created the case, added an exhibit or ran a scan."""
+        names = {self.snapshot.case.get("created_by")}
+        names.update(row.get("added_by") for row in self.exhibits.values())
+        names.update(run.started.get("examiner") for run in self.runs)
+        return sorted(str(name) for name in names if name)
+
+    def tool_versions(self) -> list[str]:
+        """Each evcat version that ran a scan (``evcat X.Y.Z``)."""
+        return sorted({str(run.started.get("tool_version")) for run in self.runs})
+
+    def scanned(self, source: Mapping[str, Any]) -> bool:
+        """Whether the exhibit has an evidence row, and so a catalogue record."""
+        return source.get("scanned_path") is not None
+
+    def investigation(self) -> Node:
+        """The case itself, with the custody head the export reflects."""
+        case, snapshot = self.snapshot.case, self.snapshot
+        members = [self.ids("ProvenanceRecord", "exhibit", s["exhibit"]) for s in self.sources]
+        members += [
+            self.ids("ProvenanceRecord", "catalogue", s["exhibit"])
+            for s in self.sources
+            if self.scanned(s)
+        ]
+        members += [self.ids("InvestigativeAction", run.run_id) for run in self.runs]
+        description = [
+            f"evcat case {case.get('case_id')}",
+            f"custody log head: seq {snapshot.record_seq}, entry hash {snapshot.record_head}",
+            f"exported with {snapshot.tool_version}",
+            *_facts(case, ("title", "agency", "site_time_zone")),
+        ]
+        return _compact(
+            {
+                "@id": self.ids("Investigation", case.get("case_id")),
+                "@type": "case-investigation:Investigation",
+                "core:name": case.get("case_number") or f"evcat case {case.get('case_id')}",
+                "case-investigation:investigationForm": "case",
+                "case-investigation:focus": case.get("title"),
+                "core:description": description,
+                "core:startTime": _datetime(case.get("created")),
+                "core:createdBy": self._identity_ref(case.get("created_by")),
+                "core:object": [_ref(member) for member in members],
+            }
+        )
+
+    def identity(self, name: str) -> Node:
+        """An examiner."""
+        return {"@id": self.ids("Identity", name), "@type": "identity:Identity", "core:name": name}
+
+    def tool(self, version: str) -> Node:
+        """An evcat version (``evcat X.Y.Z``)."""
+        return {
+            "@id": self.ids("Tool", version),
+            "@type": "tool:Tool",
+            "core:name": "evcat",
+            "tool:toolType": "forensic disk-image cataloguer",
+            "tool:version": version.removeprefix("evcat "),
+        }
+
+    def _identity_ref(self, name: object) -> dict[str, str] | None:
+        return _ref(self.ids("Identity", name)) if name else None
+
+    def exhibit_nodes(self, db: Database, source: Mapping[str, Any]) -> Iterator[Node]:
+        """The exhibit's record and image, then its catalogue record and file systems."""
+        exhibit = source["exhibit"]
+        yield self.exhibit_record(source)
+        yield self.image(source)
+        if not self.scanned(source):
+            return
+        filesystems = filesystem_records(db, exhibit)
+        yield self.catalogue_record(source, [row["fs_id"] for row in filesystems])
+        for row in filesystems:
+            yield self.filesystem(row)
+            yield self.contained_within(row["fs_id"], "FileSystem", "Image", exhibit)
+
+    def exhibit_record(self, source: Mapping[str, Any]) -> Node:
+        """The exhibit as received: its number, seizure and acquisition facts, its image."""
+        exhibit = source["exhibit"]
+        facts = self.exhibits.get(exhibit, {})
+        description = _facts(facts or source, _EXHIBIT_FACTS)
+        return _compact(
+            {
+                "@id": self.ids("ProvenanceRecord", "exhibit", exhibit),
+                "@type": "case-investigation:ProvenanceRecord",
+                "core:name": f"exhibit {exhibit}",
+                "case-investigation:exhibitNumber": exhibit,
+                "case-investigation:rootExhibitNumber": exhibit,
+                "core:description": description,
+                "core:objectCreatedTime": _datetime(facts.get("added")),
+                "core:createdBy": self._identity_ref(facts.get("added_by")),
+                "core:object": [_ref(self.ids("Image", exhibit))],
+            }
+        )
+
+    def image(self, source: Mapping[str, Any]) -> Node:
+        """The exhibit's disk image: path, format and the hashes of its media stream."""
+        exhibit = source["exhibit"]
+        path = source.get("registered_path") or source.get("scanned_path")
+        facets = [
+            _compact(
+                {
+                    "@id": self.ids("FileFacet", "image", exhibit),
+                    "@type": "observable:FileFacet",
+                    "observable:fileName": _base_name(path),
+                    "observable:filePath": path,
+                }
+            ),
+            self.content_facet(("image", exhibit), source, "media_", source.get("media_size")),
+        ]
+        if source.get("format"):
+            facets.append(
+                {
+                    "@id": self.ids("ImageFacet", exhibit),
+                    "@type": "observable:ImageFacet",
+                    "observable:imageType": source["format"],
+                }
+            )
+        return _compact(
+            {
+                "@id": self.ids("Image", exhibit),
+                "@type": "observable:Image",
+                "core:name": f"image of exhibit {exhibit}",
+                "core:description": ["content hashes are of the media stream the image holds"],
+                "core:hasFacet": [facet for facet in facets if facet],
+            }
+        )
+
+    def catalogue_record(self, source: Mapping[str, Any], fs_ids: list[str]) -> Node:
+        """What evcat catalogued from the exhibit (files are added by fragments)."""
+        exhibit = source["exhibit"]
+        counts = self.exhibits.get(exhibit, {})
+        return _compact(
+            {
+                "@id": self.ids("ProvenanceRecord", "catalogue", exhibit),
+                "@type": "case-investigation:ProvenanceRecord",
+                "core:name": f"catalogue of exhibit {exhibit}",
+                "case-investigation:rootExhibitNumber": exhibit,
+                "core:description": [
+                    f"file systems and regular files evcat catalogued from exhibit {exhibit}",
+                    *_facts(counts, ("status", "last_run_id", "problem_count")),
+                    *_facts(counts, ("file_count",)),  # entries of every type, not just files
+                ],
+                "core:object": [_ref(self.ids("FileSystem", fs_id)) for fs_id in fs_ids],
+            }
+        )
+
+    def filesystem(self, row: Mapping[str, Any]) -> Node:
+        """A file system found on an exhibit."""
+        name = f"{row['evidence_id']}@{row['offset']}"
+        return _compact(
+            {
+                "@id": self.ids("FileSystem", row["fs_id"]),
+                "@type": "observable:FileSystem",
+                "core:name": name,
+                "core:description": [
+                    f"file system at byte offset {row['offset']} of exhibit {row['evidence_id']}",
+                    *_facts(row, ("volume_index", "label", "detection")),
+                ],
+                "core:hasFacet": [
+                    _compact(
+                        {
+                            "@id": self.ids("FileSystemFacet", row["fs_id"]),
+                            "@type": "observable:FileSystemFacet",
+                            "observable:fileSystemType": row.get("fs_type"),
+                            "observable:clusterSize": row.get("block_size"),
+                        }
+                    )
+                ],
+            }
+        )
+
+    def contained_within(self, key: str, kind: str, target_kind: str, target: str) -> Node:
+        """``<kind> key`` is ``Contained_Within`` ``<target_kind> target``."""
+        return {
+            "@id": self.ids("ObservableRelationship", kind, key),
+            "@type": "observable:ObservableRelationship",
+            "core:source": _ref(self.ids(kind, key)),
+            "core:target": _ref(self.ids(target_kind, target)),
+            "core:kindOfRelationship": "Contained_Within",
+            "core:isDirectional": True,
+        }
+
+    def file_nodes(self, db: Database) -> Iterator[Node]:
+        """Each regular file and its relationship, and the catalogue fragments listing them."""
+        exhibit, record = None, ""
+        members: list[dict[str, str]] = []
+        for row in file_records(db):
+            if row["type"] != EntryType.FILE:
+                continue
+            if members and (row["exhibit"] != exhibit or len(members) >= OBJECT_CHUNK):
+                yield {"@id": record, "core:object": members}
+                members = []
+            if row["exhibit"] != exhibit:
+                exhibit = row["exhibit"]
+                record = self.ids("ProvenanceRecord", "catalogue", exhibit)
+            node = self.file(row)
+            members.append(_ref(node["@id"]))
+            yield node
+            yield self.contained_within(row["file_id"], "File", "FileSystem", row["fs_id"])
+        if members:
+            yield {"@id": record, "core:object": members}
+
+    def file(self, row: Mapping[str, Any]) -> Node:
+        """One catalogued regular file."""
+        key = row["file_id"]
+        facets = [self.file_facet(row), self.content_facet(key, row, "", row.get("bytes_hashed"))]
+        tags = row.get("tags")
+        return _compact(
+            {
+                "@id": self.ids("File", key),
+                "@type": "observable:File",
+                "core:description": _file_notes(row),
+                "core:tag": tags.split("; ") if tags else None,
+                "core:hasFacet": [facet for facet in facets if facet],
+            }
+        )
+
+    def file_facet(self, row: Mapping[str, Any]) -> Node:
+        """Name, path, size, allocation and times of a file."""
+        return _compact(
+            {
+                "@id": self.ids("FileFacet", row["file_id"]),
+                "@type": "observable:FileFacet",
+                "observable:fileName": row["name"],
+                "observable:filePath": row["path"],
+                "observable:extension": row.get("extension") or None,
+                "observable:sizeInBytes": row.get("size"),
+                "observable:isDirectory": False,
+                "observable:allocationStatus": "Allocated"
+                if row["is_allocated"]
+                else "Unallocated",
+                "observable:modifiedTime": _datetime(row.get("modified")),
+                "observable:accessedTime": _datetime(row.get("accessed")),
+                "observable:observableCreatedTime": _datetime(row.get("created")),
+                "observable:metadataChangeTime": _datetime(row.get("changed")),
+            }
+        )
+
+    def content_facet(
+        self, key: object, row: Mapping[str, Any], prefix: str, size: int | None
+    ) -> Node | None:
+        """MIME type, size and MD5/SHA1/SHA256 of some content, or None when nothing is known.
+
+        Args:
+            key: Names the facet and its hashes (file id, or ``("image", exhibit)``).
+            row: Holds ``<prefix>md5`` etc. (and ``mime`` for files).
+            prefix: ``""`` for file rows, ``"media_"`` for evidence rows.
+            size: The number of bytes the hashes cover.
+        """
+        hashes = [
+            {
+                "@id": self.ids("Hash", key, column),
+                "@type": "types:Hash",
+                "types:hashMethod": method,
+                "types:hashValue": {"@type": "xsd:hexBinary", "@value": value},
+            }
+            for column, method, length in HASH_METHODS
+            if _is_hex(value := row.get(prefix + column), length)
+        ]
+        facet = _compact(
+            {
+                "observable:hash": hashes,
+                "observable:mimeType": row.get("mime"),
+                "observable:sizeInBytes": size if hashes else None,
+            }
+        )
+        if not facet:
+            return None
+        return {
+            "@id": self.ids("ContentDataFacet", key),
+            "@type": "observable:ContentDataFacet",
+            **facet,
+        }
+
+    def action(self, run: ScanRun) -> Node:
+        """A scan: who ran which evcat on which exhibits, when, with what outcome."""
+        started, finished = run.started, run.finished or {}
+        exhibits = [str(exhibit) for exhibit in started.get("details", {}).get("exhibits", [])]
+        results = [exhibit for exhibit, run_id in self.latest_run.items() if run_id == run.run_id]
+        return _compact(
+            {
+                "@id": self.ids("InvestigativeAction", run.run_id),
+                "@type": "case-investigation:InvestigativeAction",
+                "core:name": f"evcat scan {run.run_id}",
+                "core:description": _run_notes(run),
+                "action:startTime": _datetime(started.get("time")),
+                "action:endTime": _datetime(finished.get("time")),
+                "action:actionStatus": _action_status(finished),
+                "action:performer": self._identity_ref(started.get("examiner")),
+                "action:instrument": [_ref(self.ids("Tool", started.get("tool_version")))],
+                "action:object": [
+                    _ref(self.ids("ProvenanceRecord", "exhibit", exhibit)) for exhibit in exhibits
+                ],
+                "action:result": [
+                    _ref(self.ids("ProvenanceRecord", "catalogue", exhibit))
+                    for exhibit in sorted(results)
+                ],
+            }
+        )
+
+
+_EXHIBIT_FACTS = (
+    "description",
+    "seized_from",
+    "seized_where",
+    "seized_when",
+    "seized_by",
+    "acquisition_tool",
+    "acquisition_md5",
+    "acquisition_sha1",
+    "acquisition_sha256",
+    "stored_md5",
+    "stored_sha1",
+    "stored_sha256",
+    "media_hash_status",
+)
+
+
+def _facts(row: Mapping[str, Any], keys: tuple[str, ...]) -> list[str]:
+    """``"key: value"`` for each key the row has a value for."""
+    return [f"{key}: {row[key]}" for key in keys if row.get(key) not in (None, "")]
+
+
+def _file_notes(row: Mapping[str, Any]) -> list[str]:
+    """What the file facets cannot say: locator, deletion, content status, notes."""
+    notes = [f"evcat locator: {row['locator']}"]
+    flags = (
+        ("is_realloc", "deleted: its metadata has been reallocated"),
+        ("is_orphan", "orphan: no parent directory"),
+        ("is_ads", "alternate data stream"),
+        ("is_fs_metadata", "file system metadata entry"),
+        ("extension_mismatch", "extension does not match the content"),
+    )
+    notes += [text for column, text in flags if row.get(column)]
+    if row.get("content_status") != "ok":
+        notes.append(f"content: {row.get('content_status')} {row.get('content_error') or ''}")
+    notes += _facts(row, ("time_zone_note", "notes"))
+    return [note.strip() for note in notes]
+
+
+def _run_notes(run: ScanRun) -> list[str]:
+    """The run id, custody entries, host, libraries and totals of a scan."""
+    started, finished = run.started, run.finished or {}
+    libraries = started.get("libraries") or {}
+    notes = [
+        f"evcat run {run.run_id}",
+        f"custody entries: seq {', '.join(str(seq) for seq in run.seqs)}",
+        f"host: {started.get('host')}",
+        "libraries: " + ", ".join(f"{name} {libraries[name]}" for name in sorted(libraries)),
+    ]
+    details = finished.get("details") or {}
+    notes += _facts(details, ("run_status", "status", "files", "deleted", "bytes", "problems"))
+    return notes
+
+
+def _action_status(finished: Mapping[str, Any]) -> str:
+    """ActionStatusTypeVocab: Success, Complete/Finish (partial), Error, Fail or Unknown."""
+    details = finished.get("details") or {}
+    if not finished:
+        return "Unknown"
+    if details.get("run_status") != "completed":
+        return "Fail"
+    return _STATUS.get(str(details.get("status")), "Unknown")
+
+
+def _ref(node_id: str) -> dict[str, str]:
+    return {"@id": node_id}
+
+
+def _datetime(value: object) -> dict[str, str] | None:
+    if isinstance(value, str) and _DATETIME.fullmatch(value):
+        return {"@type": "xsd:dateTime", "@value": value}
+    return None
+
+
+def _is_hex(value: object, length: int) -> bool:
+    return isinstance(value, str) and len(value) == length and bool(_HEX.fullmatch(value))
+
+
+def _base_name(path: str | None) -> str | None:
+    return path.replace("\\", "/").rsplit("/", 1)[-1] if path else None
+
+
+def _compact(node: Node) -> Node:
+    """The node without its None and empty values."""
+    return {key: value for key, value in node.items() if value not in (None, [], "")}
