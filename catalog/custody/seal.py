@@ -10,6 +10,7 @@ changed file row is named by its seal, a changed seal table by the head.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -39,18 +40,24 @@ _EXHIBIT_TABLES = {
 }
 
 
-def _plain(value: Any) -> Any:
+def _tagged(value: object) -> dict[str, str]:
     if isinstance(value, bytes):
         return {"hex": value.hex()}
-    if isinstance(value, float):
-        return {"float": value.hex()}
-    return value
+    raise TypeError(f"a catalog row holds no {type(value).__name__}")
+
+
+_encode_row = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_tagged
+).encode
 
 
 def row_seal(values: Sequence[Any]) -> str:
-    """The seal of one row: SHA-256 of its values as canonical JSON."""
-    text = canonical_json([_plain(value) for value in values])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The seal of one row: SHA-256 of its values as a compact JSON array.
+
+    Values are SQLite's: None, integers, floats, text, and BLOBs written as
+    ``{"hex": "..."}``; the array holds them in column order, UTF-8, no white space.
+    """
+    return hashlib.sha256(_encode_row(list(values)).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

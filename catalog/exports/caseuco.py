@@ -204,66 +204,70 @@ class CaseGraph:
         """Each evcat version that ran a scan (``evcat X.Y.Z``)."""
         return sorted({str(run.started.get("tool_version")) for run in self.runs})
 
-    def scanned(self, source: Mapping[str, Any]) -> bool:
-        """Whether the exhibit has an evidence row, and so a catalogue record."""
-        return source.get("scanned_path") is not None
+    def node(self, rdf_type: str, keys: tuple[object, ...], properties: Node) -> Node:
+        """A ``rdf_type`` node, its id from ``keys``, without its empty properties."""
+        kind = rdf_type.partition(":")[2]
+        return {"@id": self.ids(kind, *keys), "@type": rdf_type, **_compact(properties)}
+
+    def record_ref(self, role: str, exhibit: str) -> dict[str, str]:
+        """A reference to the ``exhibit`` or ``catalogue`` provenance record of an exhibit."""
+        return _ref(self.ids("ProvenanceRecord", role, exhibit))
 
     def investigation(self) -> Node:
         """The case itself, with the custody head the export reflects."""
         case, snapshot = self.snapshot.case, self.snapshot
-        members = [self.ids("ProvenanceRecord", "exhibit", s["exhibit"]) for s in self.sources]
-        members += [
-            self.ids("ProvenanceRecord", "catalogue", s["exhibit"])
-            for s in self.sources
-            if self.scanned(s)
-        ]
-        members += [self.ids("InvestigativeAction", run.run_id) for run in self.runs]
+        members = [self.record_ref("exhibit", s["exhibit"]) for s in self.sources]
+        members += [self.record_ref("catalogue", s["exhibit"]) for s in self.sources if _scanned(s)]
+        members += [_ref(self.ids("InvestigativeAction", run.run_id)) for run in self.runs]
         description = [
             f"evcat case {case.get('case_id')}",
             f"custody log head: seq {snapshot.record_seq}, entry hash {snapshot.record_head}",
             f"exported with {snapshot.tool_version}",
             *_facts(case, ("title", "agency", "site_time_zone")),
         ]
-        return _compact(
+        return self.node(
+            "case-investigation:Investigation",
+            (case.get("case_id"),),
             {
-                "@id": self.ids("Investigation", case.get("case_id")),
-                "@type": "case-investigation:Investigation",
                 "core:name": case.get("case_number") or f"evcat case {case.get('case_id')}",
                 "case-investigation:investigationForm": "case",
                 "case-investigation:focus": case.get("title"),
                 "core:description": description,
                 "core:startTime": _datetime(case.get("created")),
-                "core:createdBy": self._identity_ref(case.get("created_by")),
-                "core:object": [_ref(member) for member in members],
-            }
+                "core:createdBy": self.identity_ref(case.get("created_by")),
+                "core:object": members,
+            },
         )
 
     def identity(self, name: str) -> Node:
         """An examiner."""
-        return {"@id": self.ids("Identity", name), "@type": "identity:Identity", "core:name": name}
+        return self.node("identity:Identity", (name,), {"core:name": name})
+
+    def identity_ref(self, name: object) -> dict[str, str] | None:
+        """A reference to the examiner called ``name`` (None for no name)."""
+        return _ref(self.ids("Identity", name)) if name else None
 
     def tool(self, version: str) -> Node:
         """An evcat version (``evcat X.Y.Z``)."""
-        return {
-            "@id": self.ids("Tool", version),
-            "@type": "tool:Tool",
-            "core:name": "evcat",
-            "tool:toolType": "forensic disk-image cataloguer",
-            "tool:version": version.removeprefix("evcat "),
-        }
-
-    def _identity_ref(self, name: object) -> dict[str, str] | None:
-        return _ref(self.ids("Identity", name)) if name else None
+        return self.node(
+            "tool:Tool",
+            (version,),
+            {
+                "core:name": "evcat",
+                "tool:toolType": "forensic disk-image cataloguer",
+                "tool:version": version.removeprefix("evcat "),
+            },
+        )
 
     def exhibit_nodes(self, db: Database, source: Mapping[str, Any]) -> Iterator[Node]:
         """The exhibit's record and image, then its catalogue record and file systems."""
         exhibit = source["exhibit"]
         yield self.exhibit_record(source)
         yield self.image(source)
-        if not self.scanned(source):
+        if not _scanned(source):
             return
         filesystems = filesystem_records(db, exhibit)
-        yield self.catalogue_record(source, [row["fs_id"] for row in filesystems])
+        yield self.catalogue_record(exhibit, [row["fs_id"] for row in filesystems])
         for row in filesystems:
             yield self.filesystem(row)
             yield self.contained_within(row["fs_id"], "FileSystem", "Image", exhibit)
@@ -272,108 +276,93 @@ class CaseGraph:
         """The exhibit as received: its number, seizure and acquisition facts, its image."""
         exhibit = source["exhibit"]
         facts = self.exhibits.get(exhibit, {})
-        description = _facts(facts or source, _EXHIBIT_FACTS)
-        return _compact(
+        return self.node(
+            "case-investigation:ProvenanceRecord",
+            ("exhibit", exhibit),
             {
-                "@id": self.ids("ProvenanceRecord", "exhibit", exhibit),
-                "@type": "case-investigation:ProvenanceRecord",
                 "core:name": f"exhibit {exhibit}",
                 "case-investigation:exhibitNumber": exhibit,
                 "case-investigation:rootExhibitNumber": exhibit,
-                "core:description": description,
+                "core:description": _facts(facts or source, _EXHIBIT_FACTS),
                 "core:objectCreatedTime": _datetime(facts.get("added")),
-                "core:createdBy": self._identity_ref(facts.get("added_by")),
+                "core:createdBy": self.identity_ref(facts.get("added_by")),
                 "core:object": [_ref(self.ids("Image", exhibit))],
-            }
+            },
         )
 
     def image(self, source: Mapping[str, Any]) -> Node:
         """The exhibit's disk image: path, format and the hashes of its media stream."""
         exhibit = source["exhibit"]
         path = source.get("registered_path") or source.get("scanned_path")
+        file_facet = {"observable:fileName": _base_name(path), "observable:filePath": path}
         facets = [
-            _compact(
-                {
-                    "@id": self.ids("FileFacet", "image", exhibit),
-                    "@type": "observable:FileFacet",
-                    "observable:fileName": _base_name(path),
-                    "observable:filePath": path,
-                }
-            ),
+            self.node("observable:FileFacet", ("image", exhibit), file_facet),
             self.content_facet(("image", exhibit), source, "media_", source.get("media_size")),
         ]
         if source.get("format"):
-            facets.append(
-                {
-                    "@id": self.ids("ImageFacet", exhibit),
-                    "@type": "observable:ImageFacet",
-                    "observable:imageType": source["format"],
-                }
-            )
-        return _compact(
+            image_type = {"observable:imageType": source["format"]}
+            facets.append(self.node("observable:ImageFacet", (exhibit,), image_type))
+        return self.node(
+            "observable:Image",
+            (exhibit,),
             {
-                "@id": self.ids("Image", exhibit),
-                "@type": "observable:Image",
                 "core:name": f"image of exhibit {exhibit}",
                 "core:description": ["content hashes are of the media stream the image holds"],
                 "core:hasFacet": [facet for facet in facets if facet],
-            }
+            },
         )
 
-    def catalogue_record(self, source: Mapping[str, Any], fs_ids: list[str]) -> Node:
+    def catalogue_record(self, exhibit: str, fs_ids: list[str]) -> Node:
         """What evcat catalogued from the exhibit (files are added by fragments)."""
-        exhibit = source["exhibit"]
         counts = self.exhibits.get(exhibit, {})
-        return _compact(
+        description = [
+            f"file systems and regular files evcat catalogued from exhibit {exhibit}",
+            *_facts(counts, ("status", "last_run_id", "problem_count")),
+            *_facts(counts, ("file_count",)),  # entries of every type, not just files
+        ]
+        return self.node(
+            "case-investigation:ProvenanceRecord",
+            ("catalogue", exhibit),
             {
-                "@id": self.ids("ProvenanceRecord", "catalogue", exhibit),
-                "@type": "case-investigation:ProvenanceRecord",
                 "core:name": f"catalogue of exhibit {exhibit}",
                 "case-investigation:rootExhibitNumber": exhibit,
-                "core:description": [
-                    f"file systems and regular files evcat catalogued from exhibit {exhibit}",
-                    *_facts(counts, ("status", "last_run_id", "problem_count")),
-                    *_facts(counts, ("file_count",)),  # entries of every type, not just files
-                ],
+                "core:description": description,
                 "core:object": [_ref(self.ids("FileSystem", fs_id)) for fs_id in fs_ids],
-            }
+            },
         )
 
     def filesystem(self, row: Mapping[str, Any]) -> Node:
         """A file system found on an exhibit."""
-        name = f"{row['evidence_id']}@{row['offset']}"
-        return _compact(
+        exhibit, offset = row["evidence_id"], row["offset"]
+        facet = {
+            "observable:fileSystemType": row.get("fs_type"),
+            "observable:clusterSize": row.get("block_size"),
+        }
+        return self.node(
+            "observable:FileSystem",
+            (row["fs_id"],),
             {
-                "@id": self.ids("FileSystem", row["fs_id"]),
-                "@type": "observable:FileSystem",
-                "core:name": name,
+                "core:name": f"{exhibit}@{offset}",
                 "core:description": [
-                    f"file system at byte offset {row['offset']} of exhibit {row['evidence_id']}",
+                    f"file system at byte offset {offset} of exhibit {exhibit}",
                     *_facts(row, ("volume_index", "label", "detection")),
                 ],
-                "core:hasFacet": [
-                    _compact(
-                        {
-                            "@id": self.ids("FileSystemFacet", row["fs_id"]),
-                            "@type": "observable:FileSystemFacet",
-                            "observable:fileSystemType": row.get("fs_type"),
-                            "observable:clusterSize": row.get("block_size"),
-                        }
-                    )
-                ],
-            }
+                "core:hasFacet": [self.node("observable:FileSystemFacet", (row["fs_id"],), facet)],
+            },
         )
 
     def contained_within(self, key: str, kind: str, target_kind: str, target: str) -> Node:
         """``<kind> key`` is ``Contained_Within`` ``<target_kind> target``."""
-        return {
-            "@id": self.ids("ObservableRelationship", kind, key),
-            "@type": "observable:ObservableRelationship",
-            "core:source": _ref(self.ids(kind, key)),
-            "core:target": _ref(self.ids(target_kind, target)),
-            "core:kindOfRelationship": "Contained_Within",
-            "core:isDirectional": True,
-        }
+        return self.node(
+            "observable:ObservableRelationship",
+            (kind, key),
+            {
+                "core:source": _ref(self.ids(kind, key)),
+                "core:target": _ref(self.ids(target_kind, target)),
+                "core:kindOfRelationship": "Contained_Within",
+                "core:isDirectional": True,
+            },
+        )
 
     def file_nodes(self, db: Database) -> Iterator[Node]:
         """Each regular file and its relationship, and the catalogue fragments listing them."""
@@ -398,117 +387,100 @@ class CaseGraph:
     def file(self, row: Mapping[str, Any]) -> Node:
         """One catalogued regular file."""
         key = row["file_id"]
-        facets = [self.file_facet(row), self.content_facet(key, row, "", row.get("bytes_hashed"))]
+        facets = [self.file_facet(row), self.content_facet((key,), row, "", row["bytes_hashed"])]
         tags = row.get("tags")
-        return _compact(
+        return self.node(
+            "observable:File",
+            (key,),
             {
-                "@id": self.ids("File", key),
-                "@type": "observable:File",
                 "core:description": _file_notes(row),
                 "core:tag": tags.split("; ") if tags else None,
                 "core:hasFacet": [facet for facet in facets if facet],
-            }
+            },
         )
 
     def file_facet(self, row: Mapping[str, Any]) -> Node:
         """Name, path, size, allocation and times of a file."""
-        return _compact(
+        allocation = "Allocated" if row["is_allocated"] else "Unallocated"
+        return self.node(
+            "observable:FileFacet",
+            (row["file_id"],),
             {
-                "@id": self.ids("FileFacet", row["file_id"]),
-                "@type": "observable:FileFacet",
                 "observable:fileName": row["name"],
                 "observable:filePath": row["path"],
-                "observable:extension": row.get("extension") or None,
+                "observable:extension": row.get("extension"),
                 "observable:sizeInBytes": row.get("size"),
                 "observable:isDirectory": False,
-                "observable:allocationStatus": "Allocated"
-                if row["is_allocated"]
-                else "Unallocated",
+                "observable:allocationStatus": allocation,
                 "observable:modifiedTime": _datetime(row.get("modified")),
                 "observable:accessedTime": _datetime(row.get("accessed")),
                 "observable:observableCreatedTime": _datetime(row.get("created")),
                 "observable:metadataChangeTime": _datetime(row.get("changed")),
-            }
+            },
         )
 
     def content_facet(
-        self, key: object, row: Mapping[str, Any], prefix: str, size: int | None
+        self, keys: tuple[object, ...], row: Mapping[str, Any], prefix: str, size: int | None
     ) -> Node | None:
-        """MIME type, size and MD5/SHA1/SHA256 of some content, or None when nothing is known.
+        """MIME type, size and MD5/SHA1/SHA256 of some content; None when nothing is known.
 
-        Args:
-            key: Names the facet and its hashes (file id, or ``("image", exhibit)``).
-            row: Holds ``<prefix>md5`` etc. (and ``mime`` for files).
-            prefix: ``""`` for file rows, ``"media_"`` for evidence rows.
-            size: The number of bytes the hashes cover.
+        ``row`` holds ``<prefix>md5`` etc.: ``prefix`` is ``""`` for file rows and
+        ``"media_"`` for evidence rows. ``size`` is the number of bytes the hashes cover.
         """
         hashes = [
-            {
-                "@id": self.ids("Hash", key, column),
-                "@type": "types:Hash",
-                "types:hashMethod": method,
-                "types:hashValue": {"@type": "xsd:hexBinary", "@value": value},
-            }
+            self.node(
+                "types:Hash",
+                (*keys, column),
+                {
+                    "types:hashMethod": method,
+                    "types:hashValue": {"@type": "xsd:hexBinary", "@value": value},
+                },
+            )
             for column, method, length in HASH_METHODS
             if _is_hex(value := row.get(prefix + column), length)
         ]
-        facet = _compact(
-            {
-                "observable:hash": hashes,
-                "observable:mimeType": row.get("mime"),
-                "observable:sizeInBytes": size if hashes else None,
-            }
-        )
-        if not facet:
-            return None
-        return {
-            "@id": self.ids("ContentDataFacet", key),
-            "@type": "observable:ContentDataFacet",
-            **facet,
+        facet = {
+            "observable:hash": hashes,
+            "observable:mimeType": row.get("mime"),
+            "observable:sizeInBytes": size if hashes else None,
         }
+        if not _compact(facet):
+            return None
+        return self.node("observable:ContentDataFacet", keys, facet)
 
     def action(self, run: ScanRun) -> Node:
         """A scan: who ran which evcat on which exhibits, when, with what outcome."""
         started, finished = run.started, run.finished or {}
-        exhibits = [str(exhibit) for exhibit in started.get("details", {}).get("exhibits", [])]
-        results = [exhibit for exhibit, run_id in self.latest_run.items() if run_id == run.run_id]
-        return _compact(
+        known = {source["exhibit"] for source in self.sources}
+        exhibits = [str(item) for item in started.get("details", {}).get("exhibits", [])]
+        results = sorted(item for item, run_id in self.latest_run.items() if run_id == run.run_id)
+        return self.node(
+            "case-investigation:InvestigativeAction",
+            (run.run_id,),
             {
-                "@id": self.ids("InvestigativeAction", run.run_id),
-                "@type": "case-investigation:InvestigativeAction",
                 "core:name": f"evcat scan {run.run_id}",
                 "core:description": _run_notes(run),
                 "action:startTime": _datetime(started.get("time")),
                 "action:endTime": _datetime(finished.get("time")),
                 "action:actionStatus": _action_status(finished),
-                "action:performer": self._identity_ref(started.get("examiner")),
+                "action:performer": self.identity_ref(started.get("examiner")),
                 "action:instrument": [_ref(self.ids("Tool", started.get("tool_version")))],
-                "action:object": [
-                    _ref(self.ids("ProvenanceRecord", "exhibit", exhibit)) for exhibit in exhibits
-                ],
-                "action:result": [
-                    _ref(self.ids("ProvenanceRecord", "catalogue", exhibit))
-                    for exhibit in sorted(results)
-                ],
-            }
+                "action:object": [self.record_ref("exhibit", x) for x in exhibits if x in known],
+                "action:result": [self.record_ref("catalogue", x) for x in results if x in known],
+            },
         )
 
 
 _EXHIBIT_FACTS = (
-    "description",
-    "seized_from",
-    "seized_where",
-    "seized_when",
-    "seized_by",
-    "acquisition_tool",
-    "acquisition_md5",
-    "acquisition_sha1",
-    "acquisition_sha256",
-    "stored_md5",
-    "stored_sha1",
-    "stored_sha256",
-    "media_hash_status",
+    *("description", "seized_from", "seized_where", "seized_when", "seized_by"),
+    *("acquisition_tool", "acquisition_md5", "acquisition_sha1", "acquisition_sha256"),
+    *("stored_md5", "stored_sha1", "stored_sha256", "media_hash_status"),
 )
+
+
+def _scanned(source: Mapping[str, Any]) -> bool:
+    """Whether the exhibit has an evidence row, and so a catalogue record."""
+    return source.get("scanned_path") is not None
 
 
 def _facts(row: Mapping[str, Any], keys: tuple[str, ...]) -> list[str]:
