@@ -49,6 +49,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     problems = connection.execute("SELECT * FROM problems").fetchall()
     connection.close()
     return {
+        "case": case,
         "summary": {item.exhibit: item for item in summary.evidence},
         "files": files,
         "evidence": evidence,
@@ -171,3 +172,14 @@ def test_volumes_match_mmls(scanned: dict[str, Any], tmp_path: Path) -> None:
         )
         assert ours == theirs
     connection.close()
+
+
+def test_corpus_case_record_verifies(scanned: dict[str, Any]) -> None:
+    """Every exhibit's sealed rows (all formats, APFS included) re-prove as recorded."""
+    from catalog.custody.actions import verify_case_file
+    from catalog.custody.verify import VerifyOptions
+
+    report = verify_case_file(scanned["case"], VerifyOptions(rehash_evidence=False), None)
+    assert report.ok, [check.message for check in report.failures]
+    sealed = [check for check in report.checks if check.name == "file rows"]
+    assert len(sealed) == len(scanned["summary"])
