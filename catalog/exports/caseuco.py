@@ -39,6 +39,7 @@ into the record.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -121,7 +122,18 @@ class NodeIds:
     def __call__(self, kind: str, *keys: object) -> str:
         """The id of the ``kind`` node named by ``keys``."""
         name = "\x1f".join([self.case_id, kind, *(str(key) for key in keys)])
-        return f"kb:{kind}-{uuid.uuid5(_ID_NAMESPACE, name)}"
+        return f"kb:{kind}-{uuid5(name)}"
+
+
+def uuid5(name: str) -> str:
+    """``str(uuid.uuid5(_ID_NAMESPACE, name))``, three times as fast (nine ids per file)."""
+    digest = bytearray(
+        hashlib.sha1(_ID_NAMESPACE.bytes + name.encode(), usedforsecurity=False).digest()[:16]
+    )
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 @dataclass(slots=True)

@@ -222,7 +222,7 @@ def test_container_hash_mismatch_of_an_e01_is_named(tmp_path: Path, case_path: P
     scan([image], case_path, ScanOptions(examiner=EXAMINER, exhibits=("DISK",)))
     report = _verify(case_path)
     assert report.ok, [check.message for check in report.failures]
-    assert "container MD5" in [c for c in report.checks if c.name == "evidence"][0].message
+    assert "container MD5" in next(c for c in report.checks if c.name == "evidence").message
 
 
 def test_signed_checkpoints_verify_and_a_forged_one_does_not(
