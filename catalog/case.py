@@ -144,6 +144,7 @@ def init_case(path: Path, facts: CaseFacts, actor: Actor) -> dict[str, Any]:
         UsageError: ``path`` already holds a case.
         CatalogError: ``path`` cannot be created or is not a catalog.
     """
+    check_time_zone(facts.site_time_zone)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = open_catalog(path)
     try:

@@ -61,6 +61,15 @@ def actor_for(examiner: str | None, sign_key: Path | None) -> Actor:
     return Actor(resolve_examiner(examiner), signing_key=resolve_signing_key(sign_key))
 
 
+def say_head(case: Path) -> None:
+    """End a changing command with the case's custody head (STYLE 9)."""
+    from catalog.custody.actions import current_head
+
+    head = current_head(case)
+    if head is not None:
+        say(f"custody head: entry {head.seq} {head.entry_hash}")
+
+
 def debug_option(func: F) -> F:
     """``--debug``: show tracebacks."""
     return click.option("--debug", is_flag=True, help="Show tracebacks of failures.")(func)
@@ -202,6 +211,7 @@ def scan(
         f" {totals['deleted']:,} deleted, {totals['problems']:,} problems,"
         f" {totals['elapsed']:.1f} s, {totals['mb_per_s']:.1f} MB/s -> {case}"
     )
+    say_head(case)
     if as_json:
         envelope = {
             "version": RESULT_VERSION,
@@ -261,6 +271,7 @@ def case_init(
     facts = CaseFacts(case_number=case_number, title=title, agency=agency, site_time_zone=time_zone)
     row = init_case(path, facts, actor)
     say(f"created case {row['case_id']} at {path}")
+    say_head(path)
 
 
 @main.command("add")
@@ -294,6 +305,7 @@ def add_command(
     actor = actor_for(examiner, sign_key)
     row = add_exhibit(path, image, exhibit, ExhibitFacts(**facts), actor)
     say(f"added exhibit {row['exhibit']} ({row['path']}) to {path}")
+    say_head(path)
 
 
 @main.command("verify")
@@ -340,6 +352,8 @@ def verify_command(
         say(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.message}")
     if as_json:
         click.echo(report_json(report))
+    if not read_only:
+        say_head(target)
     if report.ok:
         say(f"verified: {target} ({report.entries} custody entries, head {report.head})")
         sys.exit(ExitCode.OK)
@@ -362,6 +376,7 @@ def tag_command(
 
     add_tag(path, file_id, tag, actor_for(examiner, sign_key))
     say(f"tagged {file_id}: {tag}")
+    say_head(path)
 
 
 @main.command("note")
@@ -379,6 +394,7 @@ def note_command(
 
     add_note(path, file_id, text, actor_for(examiner, sign_key))
     say(f"noted {file_id}")
+    say_head(path)
 
 
 @main.group("key")
@@ -436,6 +452,7 @@ def _export_command(export_format: str, summary: str) -> None:
             f"wrote {result.stats.rows:,} rows to {output} (SHA-256 {result.sha256});"
             f" manifest {result.manifest.name}; custody entry {result.custody_seq}"
         )
+        say_head(case)
         if result.stats.neutralised_rows:
             say(
                 f"{len(result.stats.neutralised_rows):,} rows had cells neutralised against"

@@ -47,6 +47,19 @@ def verify_case_file(path: Path, options: VerifyOptions, actor: Actor | None) ->
     return report
 
 
+def current_head(path: Path) -> log.CustodyEntry | None:
+    """The last custody entry of the case at ``path`` (read-only), or None.
+
+    Raises:
+        CatalogError: the case cannot be opened.
+    """
+    db = open_catalog_readonly(path)
+    try:
+        return log.head(db)
+    finally:
+        db.close()
+
+
 def _file_exists(db: Database, file_id: str) -> bool:
     return db.execute("SELECT 1 FROM files WHERE file_id = ?", [file_id]).fetchone() is not None
 

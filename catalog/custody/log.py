@@ -2,9 +2,9 @@
 
 Each entry is one canonical JSON body holding its sequence number, the previous entry's
 hash, the UTC time, the action, who did it (examiner, host, evcat and library versions) and
-the action's details. Its hash is the SHA-256 of that body. The caller appends inside the
-transaction that performs the action, so the record and the act commit together; SQLite
-triggers make the table append-only.
+the action's details. Its hash is the SHA-256 of the previous entry's hash, a newline and
+the body (STYLE 9). The caller appends inside the transaction that performs the action, so
+the record and the act commit together; SQLite triggers make the table append-only.
 """
 
 from __future__ import annotations
@@ -81,14 +81,14 @@ class CustodyEntry:
 def head(db: Database) -> CustodyEntry | None:
     """The last entry, or None for an empty log."""
     row = db.execute(
-        "SELECT seq, prev_hash, entry_hash, body FROM custody ORDER BY seq DESC LIMIT 1"
+        "SELECT seq, prev_hash, entry_hash, body FROM custody_log ORDER BY seq DESC LIMIT 1"
     ).fetchone()
     return CustodyEntry(*row) if row else None
 
 
 def entries(db: Database, actions: tuple[str, ...] = ()) -> Iterator[CustodyEntry]:
     """Every entry in order (only those of ``actions`` when given)."""
-    sql = "SELECT seq, prev_hash, entry_hash, body FROM custody"
+    sql = "SELECT seq, prev_hash, entry_hash, body FROM custody_log"
     parameters: list[str] = []
     if actions:
         sql += f" WHERE action IN ({', '.join('?' * len(actions))})"
@@ -101,6 +101,11 @@ def case_id_of(db: Database) -> str | None:
     """The case's id, or None before ``case init``."""
     row = db.execute("SELECT case_id FROM case_info").fetchone()
     return str(row[0]) if row else None
+
+
+def entry_hash(prev_hash: str, body: str) -> str:
+    """SHA-256 of ``prev_hash``, a newline and ``body``: what chains an entry to the last."""
+    return sha256_hex(prev_hash + "\n" + body)
 
 
 def entry_body(
@@ -134,9 +139,9 @@ def append(db: Database, action: str, actor: Actor, details: dict[str, Any]) -> 
     prev_hash = last.entry_hash if last else GENESIS
     case_id = case_id_of(db) or ""
     body = entry_body(seq, prev_hash, case_id, action, actor, details)
-    entry = CustodyEntry(seq, prev_hash, sha256_hex(body), body)
+    entry = CustodyEntry(seq, prev_hash, entry_hash(prev_hash, body), body)
     db.execute(
-        "INSERT INTO custody (seq, prev_hash, entry_hash, body) VALUES (?, ?, ?, ?)",
+        "INSERT INTO custody_log (seq, prev_hash, entry_hash, body) VALUES (?, ?, ?, ?)",
         [entry.seq, entry.prev_hash, entry.entry_hash, entry.body],
     )
     if actor.signing_key is not None:

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import parsers
 from catalog.custody import log
-from catalog.custody.canonical import canonical_json, sha256_hex
-from catalog.custody.log import GENESIS, CustodyEntry
+from catalog.custody.canonical import canonical_json
+from catalog.custody.log import GENESIS, CustodyEntry, entry_hash
 from catalog.custody.seal import FilesHead, current_file_seals, stored_file_seals, table_digests
 from catalog.custody.signing import (
     key_id,
@@ -143,7 +143,7 @@ def _entry_problem(entry: CustodyEntry, position: int, previous_hash: str) -> st
         return "body is not JSON (altered)"
     if canonical_json(fields) != entry.body:
         return "body is not in canonical form (altered)"
-    if sha256_hex(entry.body) != entry.entry_hash:
+    if entry_hash(entry.prev_hash, entry.body) != entry.entry_hash:
         return "content does not match its hash (the entry was altered)"
     if fields.get("seq") != entry.seq or fields.get("prev_hash") != entry.prev_hash:
         return "body's sequence number or link disagrees with its row"

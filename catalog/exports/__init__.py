@@ -101,8 +101,13 @@ def _evidence_paths(db: Database) -> list[Path]:
 
 
 def _check_output(case: Path, output: Path, db: Database) -> None:
-    if output.resolve() == case.resolve():
-        raise UsageError(f"{output}: is the case catalog itself")
+    catalog_files = {
+        case.resolve().with_name(case.resolve().name + suffix)
+        for suffix in ("", "-wal", "-shm", "-journal")
+    }
+    for target in (output, _manifest_path(output)):
+        if target.resolve() in catalog_files:
+            raise UsageError(f"{target}: is the case catalog or one of its SQLite files")
     if output.is_dir():
         raise UsageError(f"{output}: is a folder; give a file name")
     check_not_beside_evidence(output, _evidence_paths(db))

@@ -5,7 +5,8 @@ column order documented in ``docs/exports.md``. A cell that a spreadsheet would 
 (leading ``=``, ``+``, ``-``, ``@``, tab, CR) gets a ``'`` prefix and control characters
 become ``\xNN``; such rows name the altered columns in ``neutralised`` and are listed in
 the manifest. The catalog keeps the exact values, and ``name_bytes_hex`` gives a name's
-exact bytes whenever its display form is not them.
+exact bytes whenever its display form is not them. Every row carries the custody head the
+export reflects (``custody_head``), so a sorted or filtered sheet still names its record.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ COLUMNS = (
     "exif",
     "locator",
     "file_id",
+    "custody_head",
     "neutralised",
 )
 
@@ -82,9 +84,10 @@ def _name_bytes_hex(record: dict[str, Any]) -> str | None:
     return None if exact and neutralise_cell(record["name"]) == record["name"] else raw.hex()
 
 
-def csv_values(record: dict[str, Any]) -> dict[str, Any]:
+def csv_values(record: dict[str, Any], custody_head: str) -> dict[str, Any]:
     """One catalog record as the CSV's raw (not yet neutralised) values."""
     values = {column: record.get(column) for column in COLUMNS}
+    values["custody_head"] = custody_head
     values["partition_offset"] = record["fs_offset"]
     values["name_bytes_hex"] = _name_bytes_hex(record)
     values["known_status"] = record.get("known_status")
@@ -101,7 +104,7 @@ def write_csv(db: Database, handle: BinaryIO, snapshot: ExportSnapshot) -> Expor
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for record in reads.file_records(db):
-        values = csv_values(record)
+        values = csv_values(record, snapshot.record_head)
         cells, altered = [], []
         for column in COLUMNS[:-1]:
             raw = values[column]

@@ -170,7 +170,7 @@ CREATE TABLE exhibits (
     added TEXT NOT NULL,
     added_by TEXT NOT NULL
 );
-CREATE TABLE custody (
+CREATE TABLE custody_log (
     seq INTEGER PRIMARY KEY,
     prev_hash TEXT NOT NULL,
     entry_hash TEXT NOT NULL UNIQUE,
@@ -219,7 +219,7 @@ CREATE INDEX notes_file ON notes(file_id);
 APPEND_ONLY_TABLES = (
     "case_info",
     "exhibits",
-    "custody",
+    "custody_log",
     "custody_signatures",
     "file_seals",
     "tags",

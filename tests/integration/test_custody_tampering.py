@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from catalog.custody.actions import verify_case_file
-from catalog.custody.log import Actor
+from catalog.custody.log import Actor, entry_hash
 from catalog.custody.verify import VerifyOptions, VerifyReport
 from catalog.options import ScanOptions
 from catalog.pipeline import scan
@@ -58,7 +58,7 @@ def _failure(report: VerifyReport) -> str:
 
 def _head(case: Path) -> str:
     connection = sqlite3.connect(case)
-    (head,) = connection.execute("SELECT entry_hash FROM custody ORDER BY seq DESC").fetchone()
+    (head,) = connection.execute("SELECT entry_hash FROM custody_log ORDER BY seq DESC").fetchone()
     connection.close()
     return str(head)
 
@@ -72,7 +72,7 @@ def test_untouched_case_verifies_and_the_verification_is_logged(scanned: tuple[P
     assert {"custody chain", "file rows", "scan tables", "evidence", "expected head"} <= names
     connection = sqlite3.connect(case)
     action, examiner = connection.execute(
-        "SELECT action, examiner FROM custody ORDER BY seq DESC LIMIT 1"
+        "SELECT action, examiner FROM custody_log ORDER BY seq DESC LIMIT 1"
     ).fetchone()
     connection.close()
     assert (action, examiner) == ("verify.run", EXAMINER)
@@ -81,7 +81,10 @@ def test_untouched_case_verifies_and_the_verification_is_logged(scanned: tuple[P
 
 def test_triggers_refuse_update_and_delete_of_the_custody_log(scanned: tuple[Path, Path]) -> None:
     case, _ = scanned
-    for statement in ("UPDATE custody SET body = '{}' WHERE seq = 1", "DELETE FROM custody"):
+    for statement in (
+        "UPDATE custody_log SET body = '{}' WHERE seq = 1",
+        "DELETE FROM custody_log",
+    ):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             _sql(case, statement, drop_triggers=False)
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -92,7 +95,8 @@ def test_edited_custody_entry_is_named(scanned: tuple[Path, Path]) -> None:
     case, _ = scanned
     _sql(
         case,
-        "UPDATE custody SET body = replace(body, 'Test Examiner', 'Someone Else') WHERE seq = 3",
+        "UPDATE custody_log SET body = replace(body, 'Test Examiner', 'Someone Else')"
+        " WHERE seq = 3",
     )
     message = _failure(_verify(case))
     assert "custody entry 3" in message
@@ -102,15 +106,15 @@ def test_edited_custody_entry_is_named(scanned: tuple[Path, Path]) -> None:
 def test_edited_entry_with_recomputed_hash_breaks_the_next_link(scanned: tuple[Path, Path]) -> None:
     case, _ = scanned
     connection = sqlite3.connect(case)
-    (body,) = connection.execute("SELECT body FROM custody WHERE seq = 2").fetchone()
+    body, prev_hash = connection.execute(
+        "SELECT body, prev_hash FROM custody_log WHERE seq = 2"
+    ).fetchone()
     connection.close()
     forged = body.replace("Test Examiner", "Someone Else")
-    import hashlib
-
-    forged_hash = hashlib.sha256(forged.encode()).hexdigest()
+    forged_hash = entry_hash(prev_hash, forged)
     _sql(
         case,
-        f"UPDATE custody SET body = '{forged}', entry_hash = '{forged_hash}' WHERE seq = 2",
+        f"UPDATE custody_log SET body = '{forged}', entry_hash = '{forged_hash}' WHERE seq = 2",
     )
     message = _failure(_verify(case))
     assert "custody entry 3" in message
@@ -120,7 +124,7 @@ def test_edited_entry_with_recomputed_hash_breaks_the_next_link(scanned: tuple[P
 def test_entries_deleted_from_the_end_are_caught(scanned: tuple[Path, Path]) -> None:
     case, _ = scanned
     head = _head(case)
-    _sql(case, "DELETE FROM custody WHERE seq > (SELECT max(seq) - 3 FROM custody)")
+    _sql(case, "DELETE FROM custody_log WHERE seq > (SELECT max(seq) - 3 FROM custody_log)")
     report = _verify(case, expect_head=head)
     messages = [check.message for check in report.failures]
     assert any("expected head" in m and "not in the log" in m for m in messages), messages
@@ -133,7 +137,7 @@ def test_entries_deleted_from_the_end_without_a_trace_in_runs_need_the_expected_
     case, _ = scanned
     assert _verify(case).ok
     head = _head(case)  # the verify.run entry
-    _sql(case, "DELETE FROM custody WHERE seq = (SELECT max(seq) FROM custody)")
+    _sql(case, "DELETE FROM custody_log WHERE seq = (SELECT max(seq) FROM custody_log)")
     message = _failure(_verify(case, expect_head=head))
     assert "expected head" in message
     assert "cut off the end" in message

@@ -25,7 +25,7 @@ def test_entries_chain_and_record_the_actor(tmp_path: Path) -> None:
     db.close()
     assert first.prev_hash == GENESIS
     assert second.prev_hash == first.entry_hash
-    assert second.entry_hash == sha256_hex(second.body)
+    assert second.entry_hash == sha256_hex(first.entry_hash + "\n" + second.body)
     fields = second.fields
     assert (fields["seq"], fields["action"], fields["examiner"]) == (2, "note.added", "E. Xaminer")
     assert (fields["host"], fields["tool_version"]) == ("lab-01", "evcat 9.9")
@@ -62,7 +62,7 @@ def test_custody_rows_cannot_be_updated_or_deleted(tmp_path: Path) -> None:
         create_case(db, CaseFacts(), Actor("E. Xaminer"))
     db.close()
     connection = sqlite3.connect(path)
-    for statement in ("UPDATE custody SET prev_hash = 'x'", "DELETE FROM case_info"):
+    for statement in ("UPDATE custody_log SET prev_hash = 'x'", "DELETE FROM case_info"):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             connection.execute(statement)
     connection.close()
