@@ -44,10 +44,10 @@ import json
 import re
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from catalog.custody import log
+from catalog.custody.scanruns import ScanRun, scan_runs
 from catalog.exports.base import ExportSnapshot, ExportStats
 from catalog.model import EntryType
 from catalog.store.reads import exhibit_records, file_records, filesystem_records, source_records
@@ -78,7 +78,6 @@ OBJECT_CHUNK = 1000
 """At most this many file ids per ``core:object`` fragment of a catalogue record."""
 
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:evcat:case-uco")
-_SCAN_ACTIONS = ("scan.started", "exhibit.scanned", "problems.summary", "scan.finished")
 _DATETIME = re.compile(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _STATUS = {"success": "Success", "partial": "Complete/Finish", "error": "Error"}
@@ -134,39 +133,6 @@ def uuid5(name: str) -> str:
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
     text = digest.hex()
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
-@dataclass(slots=True)
-class ScanRun:
-    """One scan as the custody log tells it."""
-
-    run_id: str
-    started: dict[str, Any]
-    finished: dict[str, Any] | None = None
-    scanned: list[str] = field(default_factory=list)
-    """Exhibits with an ``exhibit.scanned`` entry in this run."""
-    seqs: list[int] = field(default_factory=list)
-
-
-def scan_runs(db: Database, record_seq: int) -> list[ScanRun]:
-    """The scans logged up to ``record_seq``, in the order they started."""
-    runs: dict[str, ScanRun] = {}
-    for entry in log.entries(db, _SCAN_ACTIONS):
-        if entry.seq > record_seq:
-            break
-        fields = entry.fields
-        run_id = str(entry.details.get("run_id"))
-        if fields["action"] == "scan.started":
-            runs[run_id] = ScanRun(run_id, fields)
-        run = runs.get(run_id)
-        if run is None:
-            continue
-        run.seqs.append(entry.seq)
-        if fields["action"] == "exhibit.scanned":
-            run.scanned.append(str(entry.details.get("exhibit")))
-        elif fields["action"] == "scan.finished":
-            run.finished = fields
-    return list(runs.values())
 
 
 @dataclass(frozen=True, slots=True)
