@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -11,16 +10,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from catalog.exports.base import ExportSnapshot
 from catalog.exports.bodyfile import write_bodyfile
-from catalog.pipeline import ScanOptions, scan
 from tests.conftest import SAMPLE_IMAGES
+from tests.integration.exportcase import export_bytes, scan_sample_case
 
 USB = SAMPLE_IMAGES / "usb_fat.img"
-IMAGES = [USB, SAMPLE_IMAGES / "hostile" / "names.img", SAMPLE_IMAGES / "disk.raw"]
-EXHIBITS = ("usb", "names", "disk")
 SNAPSHOT = ExportSnapshot(
     case={"case_id": "c1"}, record_seq=1, record_head="ab" * 32, tool_version="evcat test"
 )
@@ -28,25 +24,15 @@ _MD5 = re.compile(r"^(0|[0-9a-f]{32})$")
 _MODE = re.compile(r"^[-pcdbrlshwvV]/([-rdpcblshwvV][-rwxsStT]{9}|-{10})$")
 
 
-def _scan(case: Path) -> Path:
-    scan(IMAGES, case, ScanOptions(examiner="Test Examiner", exhibits=EXHIBITS))
-    return case
-
-
 @pytest.fixture(scope="module")
 def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _scan(tmp_path_factory.mktemp("case") / "case.db")
+    return scan_sample_case(tmp_path_factory.mktemp("case") / "case.db")
 
 
 def _export(case: Path) -> bytes:
-    db = sqlite_utils.Database(str(case))
-    try:
-        handle = io.BytesIO()
-        stats = write_bodyfile(db, handle, SNAPSHOT)
-    finally:
-        db.close()
-    assert stats.rows == handle.getvalue().count(b"\n")
-    return handle.getvalue()
+    data, stats = export_bytes(write_bodyfile, case, SNAPSHOT)
+    assert stats.rows == data.count(b"\n")
+    return data
 
 
 def _lines(case: Path) -> list[str]:
@@ -113,7 +99,7 @@ def test_hostile_names_stay_on_their_own_line_with_escapes(case: Path) -> None:
 def test_same_case_gives_byte_identical_body_files(case: Path, tmp_path: Path) -> None:
     first = _export(case)
     assert _export(case) == first
-    assert _export(_scan(tmp_path / "again.db")) == first
+    assert _export(scan_sample_case(tmp_path / "again.db")) == first
 
 
 @pytest.mark.skipif(shutil.which("fls") is None, reason="fls (sleuthkit) is not installed")

@@ -17,15 +17,8 @@ import catalog.exports.dfxml as dfxml_module
 from catalog.csvsafe import escape_controls
 from catalog.exports.base import ExportSnapshot
 from catalog.exports.dfxml import DFXML_NS, EVCAT_NS, write_dfxml
-from catalog.pipeline import ScanOptions, scan
-from tests.conftest import SAMPLE_IMAGES
+from tests.integration.exportcase import export_bytes, scan_sample_case
 
-IMAGES = [
-    SAMPLE_IMAGES / "usb_fat.img",
-    SAMPLE_IMAGES / "hostile" / "names.img",
-    SAMPLE_IMAGES / "disk.raw",
-]
-EXHIBITS = ("usb", "names", "disk")
 SNAPSHOT = ExportSnapshot(
     case={"case_id": "c1", "case_number": "EVCAT-001"},
     record_seq=7,
@@ -36,25 +29,15 @@ D = f"{{{DFXML_NS}}}"
 E = f"{{{EVCAT_NS}}}"
 
 
-def _scan(case: Path) -> Path:
-    scan(IMAGES, case, ScanOptions(examiner="Test Examiner", exhibits=EXHIBITS))
-    return case
-
-
 @pytest.fixture(scope="module")
 def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _scan(tmp_path_factory.mktemp("case") / "case.db")
+    return scan_sample_case(tmp_path_factory.mktemp("case") / "case.db")
 
 
 def _export(case: Path) -> bytes:
-    db = sqlite_utils.Database(str(case))
-    try:
-        handle = io.BytesIO()
-        stats = write_dfxml(db, handle, SNAPSHOT)
-    finally:
-        db.close()
-    assert stats.rows == handle.getvalue().count(b"<fileobject>")
-    return handle.getvalue()
+    data, stats = export_bytes(write_dfxml, case, SNAPSHOT)
+    assert stats.rows == data.count(b"<fileobject>")
+    return data
 
 
 def _files(case: Path, sql: str) -> list[sqlite3.Row]:
@@ -235,7 +218,7 @@ def test_names_illegal_in_xml_still_give_a_well_formed_document(case: Path, tmp_
 def test_same_case_gives_byte_identical_documents(case: Path, tmp_path: Path) -> None:
     first = _export(case)
     assert _export(case) == first
-    assert _export(_scan(tmp_path / "again.db")) == first
+    assert _export(scan_sample_case(tmp_path / "again.db")) == first
 
 
 def test_document_is_written_while_rows_are_read(
