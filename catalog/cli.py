@@ -352,13 +352,13 @@ def verify_command(
         say(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.message}")
     if as_json:
         click.echo(report_json(report))
-    if not read_only:
-        say_head(target)
     if report.ok:
         say(f"verified: {target} ({report.entries} custody entries, head {report.head})")
-        sys.exit(ExitCode.OK)
-    say(f"evcat: verification FAILED for {target}: {report.failures[0].message}")
-    sys.exit(ExitCode.VERIFY_FAILED)
+    else:
+        say(f"evcat: verification FAILED for {target}: {report.failures[0].message}")
+    if not read_only:
+        say_head(target)
+    sys.exit(ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED)
 
 
 @main.command("tag")

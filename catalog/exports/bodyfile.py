@@ -24,8 +24,12 @@ readers are written as ``\xNN``: ``|`` (the field separator) as ``\x7c``, ``%`` 
 decodes ``%XX`` in every field) as ``\x25`` and ``\`` (plaso unescapes ``\\``) as
 ``\x5c``. One line per entry is thus guaranteed, mactime and plaso print the escape
 rather than obey it, and replacing each ``\xNN`` by its character recovers the catalog's
-name exactly. The format has no room for a header: the case and custody head are in the
-export's manifest.
+name exactly.
+
+The first line names the record (STYLE 9 puts the custody head in every export) as a
+well-formed entry with no times, which mactime skips and plaso reads as a time-less event::
+
+    0|evcat custody head <hash> (entry <seq>, case <case id>)|0|X/----------|0|0|0|0|0|0|0
 """
 
 from __future__ import annotations
@@ -76,17 +80,26 @@ def write_bodyfile(db: Database, handle: BinaryIO, snapshot: ExportSnapshot) -> 
     Args:
         db: The case catalog.
         handle: Binary output; lines are UTF-8 and end in ``\n``.
-        snapshot: The case state (unused: a body file has no header).
+        snapshot: The case state: its custody head goes in the first line.
 
     Returns:
-        The number of lines written.
+        The number of entry lines written (the head line not counted).
     """
-    del snapshot
     stats = ExportStats()
+    handle.write(head_line(snapshot).encode("utf-8", "backslashreplace"))
     for row in file_records(db):
         handle.write(body_line(row).encode("utf-8", "backslashreplace"))
         stats.rows += 1
     return stats
+
+
+def head_line(snapshot: ExportSnapshot) -> str:
+    """The time-less first line that names the custody head the export reflects."""
+    label = (
+        f"evcat custody head {snapshot.record_head} (entry {snapshot.record_seq},"
+        f" case {snapshot.case.get('case_id', '')})"
+    )
+    return f"0|{escape_name(label)}|0|X/----------|0|0|0|0|0|0|0\n"
 
 
 def body_line(row: Mapping[str, Any]) -> str:

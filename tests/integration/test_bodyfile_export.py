@@ -31,14 +31,21 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _export(case: Path) -> bytes:
     data, stats = export_bytes(write_bodyfile, case, SNAPSHOT)
-    assert stats.rows == data.count(b"\n")
+    assert stats.rows + 1 == data.count(b"\n"), "one line per entry after the head line"
     return data
 
 
 def _lines(case: Path) -> list[str]:
     text = _export(case).decode("utf-8")
     assert text.endswith("\n")
-    return text[:-1].split("\n")
+    return text[:-1].split("\n")[1:]
+
+
+def test_first_line_names_the_custody_head_and_has_no_times(case: Path) -> None:
+    head = _export(case).decode("utf-8").split("\n")[0].split("|")
+    assert len(head) == 11
+    assert head[1] == f"evcat custody head {SNAPSHOT.record_head} (entry 1, case c1)"
+    assert head[7:] == ["0", "0", "0", "0"]
 
 
 def _catalog(case: Path, sql: str) -> list[sqlite3.Row]:
