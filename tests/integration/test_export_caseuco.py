@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 import subprocess
+import sys
 import uuid
 from collections import defaultdict
 from pathlib import Path
@@ -24,7 +25,9 @@ from catalog.pipeline import scan
 from catalog.store import reads
 from tests.conftest import EXAMINER, SAMPLE_IMAGES
 
-CASE_VALIDATE = shutil.which("case_validate")
+CASE_VALIDATE = shutil.which("case_validate") or shutil.which(
+    "case_validate", path=str(Path(sys.executable).parent)
+)  # the venv's scripts folder, when the venv is used without being activated
 needs_case_validate = pytest.mark.skipif(
     CASE_VALIDATE is None, reason="case_validate not on PATH (pip install case-utils)"
 )
