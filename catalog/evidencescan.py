@@ -7,7 +7,6 @@ caught at its boundary and becomes a problem row; the run moves on to the next i
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ from catalog.model import VolumeKind, VolumeRecord
 from catalog.rows import evidence_row, file_row, filesystem_id, filesystem_row, volume_row
 from catalog.runcontext import RunContext
 from catalog.store import queries
-from catalog.workers import ContentStage
+from catalog.workers import ContentStage, WorkerPool
 from parsers.evidence import open_evidence
 from parsers.fsdetect import describe_volume, open_file_systems
 from parsers.tskimage import TskImage
@@ -81,7 +80,7 @@ class EvidenceScan:
         self.ctx = RunContext(writer, run_id, exhibit, options.limits, progress.problem)
         self.result = EvidenceSummary(exhibit=exhibit, path=clean_text(str(image)))
 
-    def run(self, executor: Executor | None) -> EvidenceSummary:
+    def run(self, pool: WorkerPool | None) -> EvidenceSummary:
         """Scan the item; never raises for a bad item (only for catalog failures)."""
         try:
             source = open_evidence(self.image, parsers.SOURCES.all())
@@ -89,7 +88,7 @@ class EvidenceScan:
             self._failed(str(exc), exc)
             return self._finish()
         try:
-            self._scan_source(source, executor)
+            self._scan_source(source, pool)
         except NotADiskImage as exc:
             self._failed(str(exc), exc)
         except _STOPPERS as exc:
@@ -124,12 +123,12 @@ class EvidenceScan:
         self.writer.call(finish)
         return result
 
-    def _scan_source(self, source: EvidenceSource, executor: Executor | None) -> None:
+    def _scan_source(self, source: EvidenceSource, pool: WorkerPool | None) -> None:
         info = source.info
         self.progress.evidence_started(self.exhibit, str(self.image), info.media_size)
         media = MediaHasher(source) if self.options.media_hash else None
         try:
-            scheme = self._scan_volumes(source, executor)
+            scheme = self._scan_volumes(source, pool)
         except BaseException:
             if media:
                 media.cancel()
@@ -145,7 +144,7 @@ class EvidenceScan:
         exhibit, run_id = self.exhibit, self.run_id
         self.writer.call(lambda db: queries.purge_stale(db, exhibit, run_id))
 
-    def _scan_volumes(self, source: EvidenceSource, executor: Executor | None) -> str:
+    def _scan_volumes(self, source: EvidenceSource, pool: WorkerPool | None) -> str:
         info = source.info
         tsk_image = TskImage(source)
         layout = TskVolumeParser().read_layout(tsk_image, info.media_size)
@@ -162,7 +161,7 @@ class EvidenceScan:
             self._check_inside_image(volume, info.media_size)
             for fs in open_file_systems(source, tsk_image, volume, self.ctx, self.exhibit):
                 try:
-                    self._scan_file_system(fs, executor)
+                    self._scan_file_system(fs, pool)
                 except (OSError, RuntimeError, ValueError) as exc:
                     self.ctx.problem(
                         "walk",
@@ -182,14 +181,14 @@ class EvidenceScan:
                 offset=volume.offset,
             )
 
-    def _scan_file_system(self, fs: OpenFileSystem, executor: Executor | None) -> None:
+    def _scan_file_system(self, fs: OpenFileSystem, pool: WorkerPool | None) -> None:
         record = fs.record
         fs_id = filesystem_id(self.exhibit, record)
         parser = ("apfs", 1) if record.fs_type == "APFS" else ("tsk_fs", 1)
         self.ctx.parser = parser
         self._write_filesystem(fs, parser, 0)
         stage = ContentStage(
-            str(self.image.resolve()), fs, self.ctx.limits, executor, classify=self.options.classify
+            str(self.image.resolve()), fs, self.ctx.limits, pool, classify=self.options.classify
         )
         batch: list[dict[str, Any]] = []
         seq = 0

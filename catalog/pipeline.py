@@ -35,11 +35,9 @@ from catalog.provenance import host_name, library_versions, tool_version
 from catalog.store import queries
 from catalog.store.writer import CatalogWriter
 from catalog.timeutil import utc_now
-from catalog.workers import default_workers, make_executor
+from catalog.workers import WorkerPool, default_workers, make_pool
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
-
     from sqlite_utils import Database
 
 __all__ = ["ScanOptions", "ScanSummary", "scan"]
@@ -110,19 +108,19 @@ def scan(
         raise
     summary.case_created = exhibits.pop(_CASE_CREATED, None) is not None
     status = "interrupted"
-    executor: Executor | None = None
+    pool: WorkerPool | None = None
     try:
         for image in images:
-            if executor is None and _wants_workers(image, options):
-                executor = make_executor(options.workers or default_workers())
+            if pool is None and _wants_workers(image, options):
+                pool = make_pool(options.workers or default_workers())
             scan_item = EvidenceScan(
                 image, exhibits[str(image)], writer, summary.run_id, options, progress, actor
             )
-            summary.evidence.append(scan_item.run(executor))
+            summary.evidence.append(scan_item.run(pool))
         status = "completed"
     finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+        if pool is not None:
+            pool.shutdown()
         summary.elapsed = time.monotonic() - started
         writer.call(lambda db: _finish(db, summary, status, actor))
         writer.close()

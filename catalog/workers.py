@@ -99,6 +99,18 @@ def run_job(job: ContentJob) -> JobResult:
     return results, collector.problems
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerPool:
+    """The content worker processes of a run, and how many there are."""
+
+    executor: Executor
+    workers: int
+
+    def shutdown(self) -> None:
+        """Stop the workers, dropping queued work (the run is over or interrupted)."""
+        self.executor.shutdown(cancel_futures=True)
+
+
 class ContentStage:
     """Feeds entries to workers in batches and yields (entry, result, problems) in order."""
 
@@ -107,17 +119,17 @@ class ContentStage:
         image: str,
         fs: OpenFileSystem,
         limits: Limits,
-        executor: Executor | None,
+        pool: WorkerPool | None,
         *,
         classify: bool = True,
     ) -> None:
-        """Without an executor, content is read in this process through ``fs``."""
+        """Without a pool, content is read in this process through ``fs``."""
         self._image = image
         self._fs = fs
         self._limits = limits
-        self._executor = executor
+        self._executor = pool.executor if pool else None
         self._classify = classify
-        self._window = 2 * (getattr(executor, "_max_workers", 1) or 1)
+        self._window = 2 * (pool.workers if pool else 1)
 
     def process(
         self, entries: Iterator[FileEntry], ctx: ParseContext
@@ -177,10 +189,10 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def make_executor(workers: int) -> Executor | None:
+def make_pool(workers: int) -> WorkerPool | None:
     """A process pool (forkserver: safe beside the writer's threads), or None for in-process."""
     if workers <= 1:
         return None
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["catalog.workers"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return WorkerPool(ProcessPoolExecutor(max_workers=workers, mp_context=context), workers)
