@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 from pathlib import Path
 
 import sqlite_utils
@@ -23,6 +24,16 @@ def scan_sample_case(case: Path) -> Path:
     """Scan the three sample images into ``case`` as usb, names and disk."""
     scan(IMAGES, case, ScanOptions(examiner=EXAMINER, exhibits=EXHIBITS))
     return case
+
+
+def query_rows(case: Path, sql: str) -> list[sqlite3.Row]:
+    """Rows of one query on the case catalog, by column name."""
+    connection = sqlite3.connect(case)
+    connection.row_factory = sqlite3.Row
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
 
 
 def export_bytes(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from catalog.exports.base import ExportSnapshot
 from catalog.exports.bodyfile import write_bodyfile
 from tests.conftest import SAMPLE_IMAGES
-from tests.integration.exportcase import export_bytes, scan_sample_case
+from tests.integration.exportcase import export_bytes, query_rows, scan_sample_case
 
 USB = SAMPLE_IMAGES / "usb_fat.img"
 SNAPSHOT = ExportSnapshot(
@@ -48,18 +47,9 @@ def test_first_line_names_the_custody_head_and_has_no_times(case: Path) -> None:
     assert head[7:] == ["0", "0", "0", "0"]
 
 
-def _catalog(case: Path, sql: str) -> list[sqlite3.Row]:
-    connection = sqlite3.connect(case)
-    connection.row_factory = sqlite3.Row
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
-
-
 def test_one_line_of_eleven_valid_fields_per_catalogued_entry(case: Path) -> None:
     lines = _lines(case)
-    assert len(lines) == len(_catalog(case, "SELECT file_id FROM files"))
+    assert len(lines) == len(query_rows(case, "SELECT file_id FROM files"))
     for line in lines:
         fields = line.split("|")
         assert len(fields) == 11, line
@@ -89,7 +79,7 @@ def test_deleted_entries_and_only_they_are_marked(case: Path) -> None:
         "disk/4194304/deleted_lead_list.txt (deleted)",
         "usb/0/deleted_lead_list.txt (deleted)",
     ]
-    assert len(_catalog(case, "SELECT 1 FROM files WHERE is_allocated = 0")) == len(marked)
+    assert len(query_rows(case, "SELECT 1 FROM files WHERE is_allocated = 0")) == len(marked)
 
 
 def test_hostile_names_stay_on_their_own_line_with_escapes(case: Path) -> None:
@@ -100,7 +90,7 @@ def test_hostile_names_stay_on_their_own_line_with_escapes(case: Path) -> None:
     assert r"names/0/line\x0abreak.txt" in names
     assert 'names/0/=HYPERLINK("evil.example?x","click me").txt' in names
     assert "names/0/bad_utf8_\ufffd\ufffd.txt" in names
-    assert len(names) == len(_catalog(case, "SELECT 1 FROM files WHERE evidence_id = 'names'"))
+    assert len(names) == len(query_rows(case, "SELECT 1 FROM files WHERE evidence_id = 'names'"))
 
 
 def test_same_case_gives_byte_identical_body_files(case: Path, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import catalog.exports.dfxml as dfxml_module
 from catalog.csvsafe import escape_controls
 from catalog.exports.base import ExportSnapshot
 from catalog.exports.dfxml import DFXML_NS, EVCAT_NS, write_dfxml
-from tests.integration.exportcase import export_bytes, scan_sample_case
+from tests.integration.exportcase import export_bytes, query_rows, scan_sample_case
 
 SNAPSHOT = ExportSnapshot(
     case={"case_id": "c1", "case_number": "EVCAT-001"},
@@ -38,15 +38,6 @@ def _export(case: Path) -> bytes:
     data, stats = export_bytes(write_dfxml, case, SNAPSHOT)
     assert stats.rows == data.count(b"<fileobject>")
     return data
-
-
-def _files(case: Path, sql: str) -> list[sqlite3.Row]:
-    connection = sqlite3.connect(case)
-    connection.row_factory = sqlite3.Row
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
 
 
 def _fileobjects(document: bytes) -> list[ET.Element]:
@@ -86,9 +77,9 @@ def test_every_catalogued_file_is_one_fileobject_with_its_size_hashes_and_alloca
             bool(row["is_allocated"]),
             row["locator"],
         )
-        for row in _files(case, "SELECT * FROM files")
+        for row in query_rows(case, "SELECT * FROM files")
     }
-    assert len(objects) == len(catalogued) == len(_files(case, "SELECT file_id FROM files"))
+    assert len(objects) == len(catalogued) == len(query_rows(case, "SELECT file_id FROM files"))
     assert exported == catalogued
 
 
@@ -124,7 +115,7 @@ def test_one_source_per_exhibit_followed_by_its_file_systems(case: Path) -> None
         ("source", "usb", None),
         ("volume", "usb", "0"),
     ]
-    evidence = {row["evidence_id"]: row for row in _files(case, "SELECT * FROM evidence")}
+    evidence = {row["evidence_id"]: row for row in query_rows(case, "SELECT * FROM evidence")}
     for source in root.findall(f"{D}source"):
         row = evidence[source.findtext(f"{E}exhibit")]
         assert source.findtext(f"{D}image_filename") == row["path"]
@@ -180,7 +171,7 @@ def test_hostile_names_are_escaped_and_their_raw_bytes_kept_in_hex(case: Path) -
     document = _export(case)
     assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", document)
     objects = _by_locator(case)
-    rows = _files(case, "SELECT locator, name, name_raw FROM files WHERE evidence_id = 'names'")
+    rows = query_rows(case, "SELECT locator, name, name_raw FROM files WHERE evidence_id = 'names'")
     hostile = {row["locator"]: row for row in rows}
     escape_bytes = objects["names@0#12"]
     assert escape_bytes.findtext(f"{D}filename") == r"\x1b[2J\x1b[31mred_alert.txt"
