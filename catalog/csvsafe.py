@@ -20,7 +20,10 @@ def clean_text(text: str) -> str:
     Python keeps undecodable bytes of file names as lone surrogates; those cannot be stored
     or printed. They become ``\xNN`` escapes, so the original bytes can still be read off.
     """
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that is not an escaped byte (U+D800...)
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def escape_controls(text: str) -> str:

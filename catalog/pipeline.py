@@ -102,11 +102,12 @@ def scan(
     summary = ScanSummary(run_id=uuid.uuid4().hex)
     started = time.monotonic()
     try:
-        exhibits = writer.call(lambda db: _start(db, summary.run_id, images, options, actor))
+        started_run = writer.call(lambda db: _start(db, summary.run_id, images, options, actor))
     except BaseException:
         writer.close()
         raise
-    summary.case_created = exhibits.pop(_CASE_CREATED, None) is not None
+    summary.case_created = started_run.case_created
+    exhibits = started_run.exhibits
     status = "interrupted"
     pool: WorkerPool | None = None
     try:
@@ -127,7 +128,12 @@ def scan(
     return summary
 
 
-_CASE_CREATED = "\x00case-created"
+@dataclass(frozen=True, slots=True)
+class _StartedRun:
+    """What opening a run settled: each image's exhibit id, and whether the case is new."""
+
+    exhibits: dict[str, str]
+    case_created: bool
 
 
 def _check_arguments(images: list[Path], options: ScanOptions) -> None:
@@ -143,15 +149,15 @@ def _check_arguments(images: list[Path], options: ScanOptions) -> None:
 
 def _start(
     db: Database, run_id: str, images: list[Path], options: ScanOptions, actor: Actor
-) -> dict[str, str]:
+) -> _StartedRun:
     """Create the case if needed, resolve each image's exhibit, open the run (one transaction).
 
-    Returns the exhibit id of each image (keyed by ``str(image)``).
+    The exhibit ids are keyed by ``str(image)``.
     """
     exhibits: dict[str, str] = {}
-    if case_facts(db) is None:
+    case_created = case_facts(db) is None
+    if case_created:
         create_case(db, CaseFacts(), actor)
-        exhibits[_CASE_CREATED] = "yes"
     for index, image in enumerate(images):
         given = clean_text(options.exhibits[index]) if index < len(options.exhibits) else None
         registered = exhibit_for_path(db, image) if image.exists() else None
@@ -178,7 +184,7 @@ def _start(
             },
         },
     )
-    return exhibits
+    return _StartedRun(exhibits, case_created)
 
 
 def _finish(db: Database, summary: ScanSummary, status: str, actor: Actor) -> None:

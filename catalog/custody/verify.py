@@ -291,28 +291,60 @@ def _check_scans(
         _check_tables(db, exhibit, entry, details, report)
 
 
+@dataclass(slots=True)
+class _SealComparison:
+    """The current file rows against the stored seals, walked together in file-id order."""
+
+    changed: int = 0
+    removed: int = 0
+    first: str | None = None
+
+    def note(self, what: str) -> None:
+        self.first = self.first or what
+
+
+def _compare_seals(db: Database, exhibit: str, run_id: str, fold: FilesHead) -> _SealComparison:
+    """Merge the two sorted streams (memory stays flat however many files the exhibit has)."""
+    result = _SealComparison()
+    current = current_file_seals(db, exhibit)
+    stored = stored_file_seals(db, run_id, exhibit)
+    row = next(current, None)
+    pair = next(stored, None)
+    while row is not None or pair is not None:
+        if pair is not None and (row is None or pair[0] < row.file_id):
+            result.removed += 1
+            result.note(f"file {pair[0]} (removed)")
+            fold.add(*pair)
+            pair = next(stored, None)
+            continue
+        assert row is not None
+        if pair is None or row.file_id < pair[0]:
+            result.changed += 1
+            result.note(f"file {row.file_id} ({row.path!r}, added)")
+        else:
+            fold.add(*pair)
+            if pair[1] != row.seal:
+                result.changed += 1
+                result.note(f"file {row.file_id} ({row.path!r})")
+            pair = next(stored, None)
+        row = next(current, None)
+    return result
+
+
 def _check_files(
     db: Database, exhibit: str, entry: CustodyEntry, details: dict[str, Any], report: VerifyReport
 ) -> None:
-    stored = dict(stored_file_seals(db, details["run_id"], exhibit))
-    current = {sealed.file_id: sealed for sealed in current_file_seals(db, exhibit)}
-    changed = [sealed for file_id, sealed in current.items() if stored.get(file_id) != sealed.seal]
-    removed = sorted(set(stored) - set(current))
+    fold = FilesHead()
+    comparison = _compare_seals(db, exhibit, details["run_id"], fold)
     name = "file rows"
-    if changed or removed:
-        first = (
-            f"file {changed[0].file_id} ({changed[0].path!r})" if changed else f"file {removed[0]}"
-        )
+    if comparison.changed or comparison.removed:
         report.add(
             name,
             False,
-            f"exhibit {exhibit!r}: {len(changed)} file rows changed or added and"
-            f" {len(removed)} removed since {describe(entry)}; first: {first}",
+            f"exhibit {exhibit!r}: {comparison.changed} file rows changed or added and"
+            f" {comparison.removed} removed since {describe(entry)}; first: {comparison.first}",
         )
         return
-    fold = FilesHead()
-    for file_id, seal in sorted(stored.items()):
-        fold.add(file_id, seal)
     recorded = details["files"]
     if fold.hexdigest() != recorded["head"] or fold.count != recorded["count"]:
         report.add(

@@ -40,4 +40,16 @@ class ExportStats:
     """CSV: 1-based data row numbers where a cell was altered against formula injection."""
 
 
+def raw_name_hex(raw: object, written: str) -> str | None:
+    """A name's raw bytes in hex, when the form an export wrote does not spell them exactly.
+
+    Exports escape hostile names for their format; this keeps the exact bytes recoverable
+    (None when the written name already is those bytes in UTF-8, or there are none).
+    """
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        return None
+    exact = bytes(raw)
+    return None if written.encode("utf-8", "surrogatepass") == exact else exact.hex()
+
+
 Exporter = Callable[["Database", BinaryIO, ExportSnapshot], ExportStats]

@@ -17,7 +17,7 @@ import io
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from catalog.csvsafe import neutralise_cell
-from catalog.exports.base import ExportSnapshot, ExportStats
+from catalog.exports.base import ExportSnapshot, ExportStats, raw_name_hex
 from catalog.store import reads
 
 if TYPE_CHECKING:
@@ -73,23 +73,12 @@ _FLAGS = {
 }
 
 
-def _name_bytes_hex(record: dict[str, Any]) -> str | None:
-    raw = record.get("name_raw")
-    if not isinstance(raw, bytes):
-        return None
-    try:
-        exact = raw.decode("utf-8") == record["name"]
-    except UnicodeDecodeError:
-        exact = False
-    return None if exact and neutralise_cell(record["name"]) == record["name"] else raw.hex()
-
-
 def csv_values(record: dict[str, Any], custody_head: str) -> dict[str, Any]:
     """One catalog record as the CSV's raw (not yet neutralised) values."""
     values = {column: record.get(column) for column in COLUMNS}
     values["custody_head"] = custody_head
     values["partition_offset"] = record["fs_offset"]
-    values["name_bytes_hex"] = _name_bytes_hex(record)
+    values["name_bytes_hex"] = raw_name_hex(record.get("name_raw"), neutralise_cell(record["name"]))
     values["known_status"] = record.get("known_status")
     for column, source in _FLAGS.items():
         values[column] = "true" if record[source] else "false"

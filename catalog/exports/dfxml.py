@@ -42,7 +42,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, BinaryIO
 from xml.sax.saxutils import escape
 
-from catalog.exports.base import ExportSnapshot, ExportStats
+from catalog.exports.base import ExportSnapshot, ExportStats, raw_name_hex
 from catalog.exports.bodyfile import NAME_TYPE_LETTERS
 from catalog.model import EntryType
 from catalog.store.reads import file_records, filesystem_records, source_records
@@ -244,9 +244,4 @@ def _hashdigest(kind: str, value: str | None) -> str:
 
 def _name_hex(row: Mapping[str, Any]) -> str | None:
     """The raw name bytes in hex when the written name does not spell them exactly."""
-    raw = row["name_raw"]
-    if raw is None:
-        return None
-    raw = bytes(raw)
-    written = _XML_UNSAFE.sub(_escape_char, row["name"])
-    return None if written.encode("utf-8") == raw else raw.hex()
+    return raw_name_hex(row["name_raw"], _XML_UNSAFE.sub(_escape_char, row["name"]))

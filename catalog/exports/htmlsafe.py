@@ -50,12 +50,7 @@ def visible(value: object) -> str:
 
     Not yet HTML-escaped; see :func:`esc`.
     """
-    text = str(value)
-    try:
-        text = clean_text(text)
-    except UnicodeEncodeError:  # a lone surrogate that is not an undecodable byte
-        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    text = escape_controls(text)
+    text = escape_controls(clean_text(str(value)))
     return _BIDI.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 

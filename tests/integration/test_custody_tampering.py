@@ -260,3 +260,20 @@ def test_two_exhibits_in_one_run_each_verify_and_a_change_names_its_exhibit(
     _sql(case_path, "UPDATE files SET size = size + 1 WHERE evidence_id = 'DISK' AND seq = 5")
     failures = _verify(case_path, rehash_evidence=False).failures
     assert [check.message.split(":")[0] for check in failures] == ["exhibit 'DISK'"]
+
+
+def test_file_row_slipped_in_after_the_scan_is_named(scanned: tuple[Path, Path]) -> None:
+    case, _ = scanned
+    _sql(
+        case,
+        "INSERT INTO files SELECT 'zzzz-planted', evidence_id, fs_id, seq + 1000, locator,"
+        " '/planted.txt', 'planted.txt', name_raw, inode, meta_addr, attr_type, attr_id, type,"
+        " size, is_allocated, is_realloc, is_virtual, is_orphan, is_ads, is_fs_metadata,"
+        " created, modified, accessed, changed, time_zone_note, uid, gid, mode,"
+        " content_status, content_error, bytes_hashed, md5, sha1, sha256, blake3, mime,"
+        " magic_description, category, extension, extension_mismatch, exif, run_id"
+        " FROM files WHERE path = '/docs/report.txt'",
+    )
+    message = _failure(_verify(case, rehash_evidence=False))
+    assert "1 file rows changed or added and 0 removed" in message
+    assert "'/planted.txt', added" in message

@@ -87,3 +87,11 @@ def test_escape_controls_uses_two_lower_case_hex_digits() -> None:
 
 def test_escape_controls_leaves_printable_unicode_alone() -> None:
     assert escape_controls("通話スクリプト é ø") == "通話スクリプト é ø"
+
+
+def test_clean_text_shows_any_lone_surrogate_not_only_undecodable_bytes() -> None:
+    from catalog.csvsafe import clean_text
+
+    assert clean_text("a\udcffb") == "a\\xffb"  # an undecodable byte of a host path
+    assert clean_text("a\ud800b") == "a\\ud800b"  # a surrogate no byte decodes to
+    assert clean_text("台本") == "台本"
