@@ -361,40 +361,41 @@ def verify_command(
     sys.exit(ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED)
 
 
-@main.command("tag")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("file_id")
-@click.argument("tag")
-@examiner_options
-@debug_option
-@guarded
-def tag_command(
-    path: Path, file_id: str, tag: str, examiner: str | None, sign_key: Path | None, debug: bool
-) -> None:
-    """Tag catalogued file FILE_ID of the case at PATH."""
-    from catalog.custody.actions import add_tag
+def _annotation_command(name: str, text_name: str, summary: str, done: str) -> None:
+    """``evcat tag`` / ``evcat note``: one logged annotation of a catalogued file."""
 
-    add_tag(path, file_id, tag, actor_for(examiner, sign_key))
-    say(f"tagged {file_id}: {tag}")
-    say_head(path)
+    @main.command(name, help=summary)
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.argument("file_id")
+    @click.argument(text_name)
+    @examiner_options
+    @debug_option
+    @guarded
+    def command(
+        path: Path,
+        file_id: str,
+        examiner: str | None,
+        sign_key: Path | None,
+        debug: bool,
+        **text: str,
+    ) -> None:
+        from catalog.custody import actions
+
+        annotate = actions.add_tag if name == "tag" else actions.add_note
+        annotate(path, file_id, text[text_name], actor_for(examiner, sign_key))
+        say(done.format(file_id=file_id, text=text[text_name]))
+        say_head(path)
 
 
-@main.command("note")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("file_id")
-@click.argument("text")
-@examiner_options
-@debug_option
-@guarded
-def note_command(
-    path: Path, file_id: str, text: str, examiner: str | None, sign_key: Path | None, debug: bool
-) -> None:
-    """Attach a note to catalogued file FILE_ID of the case at PATH."""
-    from catalog.custody.actions import add_note
-
-    add_note(path, file_id, text, actor_for(examiner, sign_key))
-    say(f"noted {file_id}")
-    say_head(path)
+_annotation_command(
+    "tag", "tag", "Tag catalogued file FILE_ID of the case at PATH.", "tagged {file_id}: {text}"
+)
+_annotation_command(
+    "note",
+    "text",
+    "Attach a note to catalogued file FILE_ID of the case at PATH.",
+    "noted {file_id}",
+)
 
 
 @main.group("key")
