@@ -163,6 +163,11 @@ def main() -> None:
     "--no-classify", is_flag=True, help="Hashes only: no MIME type, category or EXIF (faster)."
 )
 @click.option(
+    "--no-extract",
+    is_flag=True,
+    help="No text extraction, archive opening or artefact detection (faster).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=0),
     default=0,
@@ -180,6 +185,7 @@ def scan(
     sign_key: Path | None,
     no_media_hash: bool,
     no_classify: bool,
+    no_extract: bool,
     workers: int,
     as_json: bool,
     debug: bool,
@@ -195,6 +201,7 @@ def scan(
         media_hash=not no_media_hash,
         workers=workers,
         classify=not no_classify,
+        extract_text=not no_extract,
         signing_key=actor.signing_key,
     )
     summary = run_scan(list(images), case, options, StderrProgress(sys.stderr.isatty()))
@@ -208,7 +215,8 @@ def scan(
         click.echo(err=True)  # end the progress line
     say(
         f"scan {summary.status}: {totals['files']:,} files, {totals['bytes']:,} bytes,"
-        f" {totals['deleted']:,} deleted, {totals['problems']:,} problems,"
+        f" {totals['deleted']:,} deleted, {totals['archive_members']:,} archive members,"
+        f" {totals['findings']:,} findings, {totals['problems']:,} problems,"
         f" {totals['elapsed']:.1f} s, {totals['mb_per_s']:.1f} MB/s -> {case}"
     )
     say_head(case)
@@ -467,5 +475,9 @@ for _format, _summary in (
     ("bodyfile", "TSK body file for mactime and plaso timelines."),
     ("case", "CASE/UCO JSON-LD (validates with case_validate)."),
     ("report", "A self-contained HTML report of the case."),
+    ("findings", "One row per scam artefact found, with its file and byte offset."),
 ):
     _export_command(_format, _summary)
+
+
+from catalog import clifindings  # noqa: E402, F401  (registers findings and search)

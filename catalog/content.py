@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING
 
 from catalog.hashing import MultiHasher
 from catalog.model import Classification, FileEntry, Hashes
+from catalog.spool import Spool
 from parsers.classifiers.category import category_for, is_extension_mismatch
 from parsers.classifiers.exif import ExifClassifier
 from parsers.classifiers.mime import MagicClassifier
 
 if TYPE_CHECKING:
+    from catalog.documents import DocumentResult
     from parsers.context import ParseContext
     from parsers.filesystem import OpenFileSystem
 
@@ -38,6 +40,8 @@ class ContentResult:
     bytes_hashed: int = 0
     classification: Classification | None = None
     error: str | None = None
+    document: DocumentResult | None = None
+    """Text, findings and archive members, when text extraction ran on the file."""
 
 
 def content_name(entry: FileEntry) -> str:
@@ -59,68 +63,164 @@ def is_ntfs_bad_cluster_stream(entry: FileEntry) -> bool:
 NTFS_BADCLUS_ENTRY = 8
 
 
-def classify(
-    name: str, head: bytes, ctx: ParseContext, entry: FileEntry, head_digest: bytes | None = None
-) -> Classification:
-    """MIME, category, extension mismatch and EXIF of a file whose content starts with ``head``.
+def classify_head(
+    name: str, head: bytes, head_digest: bytes | None = None
+) -> tuple[Classification, ValueError | None]:
+    """MIME, category, extension mismatch and EXIF of content starting with ``head``.
 
+    Returns the classification and, when the EXIF block was malformed, the error.
     ``head_digest`` is the BLAKE3 of ``head`` when the caller already has it.
     """
     mime, description = _MAGIC.identify(head, head_digest)
     exif = None
+    exif_error: ValueError | None = None
     if _EXIF.applies_to(mime):
         try:
             exif = _EXIF.extract(head)
         except ValueError as exc:
-            ctx.problem("classify", f"{entry.path}: {exc}", locator=entry.locator, exc=exc)
-    return Classification(
+            exif_error = exc
+    classification = Classification(
         mime=mime,
         description=description,
         category=category_for(mime),
         extension_mismatch=is_extension_mismatch(name, mime),
         exif=exif,
     )
+    return classification, exif_error
+
+
+def classify(
+    name: str, head: bytes, ctx: ParseContext, entry: FileEntry, head_digest: bytes | None = None
+) -> Classification:
+    """``classify_head`` for a file-system entry, reporting a malformed EXIF block to ``ctx``."""
+    classification, exif_error = classify_head(name, head, head_digest)
+    if exif_error is not None:
+        ctx.problem(
+            "classify", f"{entry.path}: {exif_error}", locator=entry.locator, exc=exif_error
+        )
+    return classification
 
 
 def read_content(
-    fs: OpenFileSystem, entry: FileEntry, ctx: ParseContext, *, classify_content: bool = True
+    fs: OpenFileSystem,
+    entry: FileEntry,
+    ctx: ParseContext,
+    *,
+    classify_content: bool = True,
+    extract_text: bool = False,
 ) -> ContentResult:
-    """Hash and classify one entry in a single streaming pass.
+    """Hash, classify and (optionally) analyse one entry in a single streaming pass.
 
     A read error leaves no hashes (a digest of part of a file must never pass for the
     file's hash): status ``partial`` still classifies the head that was read,
     ``unreadable`` had nothing. The caller decides whether that is a problem row.
+    With ``extract_text``, a file that may hold text is copied into a bounded spool as it
+    streams by, and analysed in the extraction sandbox once its hashes are done.
     """
     if not entry.has_content:
         return ContentResult(status="none")
     if is_ntfs_bad_cluster_stream(entry):
         return ContentResult(status="skipped", error=BAD_CLUSTER_NOTE)
-    limits = ctx.limits
-    hasher = MultiHasher()
-    head = bytearray()
-    head_size = limits.head_size if classify_content else 0
-    error: str | None = None
+    content_pass = _ContentPass(entry, ctx, classify_content, extract_text and classify_content)
     try:
-        for chunk in fs.read_chunks(entry, limits.chunk_size):
-            hasher.update(chunk)
-            if len(head) < head_size:
-                head += chunk[: head_size - len(head)]
+        for chunk in fs.read_chunks(entry, ctx.limits.chunk_size):
+            content_pass.feed(chunk)
     except OSError as exc:
-        error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
-    if error is not None and hasher.bytes_hashed == 0 and entry.size > 0:
-        return ContentResult(status="unreadable", error=error)
-    complete = error is None
-    hashes = hasher.hashes() if complete else None
-    classification = None
-    if classify_content:
+        content_pass.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    try:
+        return content_pass.result()
+    finally:
+        content_pass.discard()
+
+
+class _ContentPass:
+    """The state of one file's read pass: hashes, head, early classification, spool."""
+
+    def __init__(
+        self, entry: FileEntry, ctx: ParseContext, classify_content: bool, extract_text: bool
+    ) -> None:
+        self.entry = entry
+        self.ctx = ctx
+        self.hasher = MultiHasher()
+        self.head = bytearray()
+        self.head_size = ctx.limits.head_size if classify_content else 0
+        self.classify_content = classify_content
+        self.extract_text = extract_text
+        self.classification: Classification | None = None
+        self.spool: Spool | None = None
+        self.error: str | None = None
+
+    def feed(self, chunk: bytes) -> None:
+        """Take the next chunk of the file."""
+        self.hasher.update(chunk)
+        if self.spool is not None:
+            self.spool.write(chunk)
+            return
+        if len(self.head) >= self.head_size:
+            return
+        take = self.head_size - len(self.head)
+        self.head += chunk[:take]
+        if len(self.head) >= self.head_size and self.entry.size > self.head_size:
+            # A file larger than its head: classify now, to know whether to spool the rest.
+            self.classification = self._classify(None)
+            if self.extract_text and self._wants_analysis():
+                self.spool = Spool(self.ctx.limits.text.max_input_bytes, self.entry.size)
+                self.spool.write(bytes(self.head))
+                self.spool.write(chunk[take:])
+
+    def _classify(self, digest: bytes | None) -> Classification:
+        name = content_name(self.entry)
+        return classify(name, bytes(self.head), self.ctx, self.entry, digest)
+
+    def _wants_analysis(self) -> bool:
+        from catalog.documents import wants_analysis
+
+        mime = self.classification.mime if self.classification else None
+        return wants_analysis(content_name(self.entry), mime, bytes(self.head))
+
+    def result(self) -> ContentResult:
+        """The hashes, the classification and the analysis of what was read."""
+        hasher, error = self.hasher, self.error
+        if error is not None and hasher.bytes_hashed == 0 and self.entry.size > 0:
+            return ContentResult(status="unreadable", error=error)
+        hashes = hasher.hashes() if error is None else None
         # When the head is the whole file, its BLAKE3 is already computed: no second digest.
-        whole = hashes is not None and hasher.bytes_hashed == len(head)
-        digest = bytes.fromhex(hashes.blake3) if whole and hashes else None
-        classification = classify(content_name(entry), bytes(head), ctx, entry, digest)
-    return ContentResult(
-        status="ok" if complete else "partial",
-        hashes=hashes,
-        bytes_hashed=hasher.bytes_hashed,
-        classification=classification,
-        error=error,
-    )
+        whole = hashes is not None and hasher.bytes_hashed == len(self.head)
+        if self.classify_content and self.classification is None:
+            self.classification = self._classify(
+                bytes.fromhex(hashes.blake3) if whole and hashes else None
+            )
+        document = None
+        if (
+            error is None
+            and self.extract_text
+            and (self.spool or (whole and self._wants_analysis()))
+        ):
+            document = self._analyse()
+        return ContentResult(
+            status="ok" if error is None else "partial",
+            hashes=hashes,
+            bytes_hashed=hasher.bytes_hashed,
+            classification=self.classification,
+            error=error,
+            document=document,
+        )
+
+    def _analyse(self) -> DocumentResult:
+        from catalog.documents import DocumentRequest
+        from catalog.sandbox import sandbox_for
+
+        limits = self.ctx.limits
+        data: bytes | str = self.spool.seal() if self.spool else bytes(self.head)
+        size = self.spool.size if self.spool else len(self.head)
+        mime = self.classification.mime if self.classification else None
+        request = DocumentRequest(
+            content_name(self.entry), mime, bytes(self.head), data, size,
+            self.hasher.bytes_hashed, limits,
+        )  # fmt: skip
+        return sandbox_for(limits.extract_seconds, limits.extract_memory_bytes).analyse(request)
+
+    def discard(self) -> None:
+        """Remove the spool file, if one was made."""
+        if self.spool is not None:
+            self.spool.discard()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import parsers
 from catalog.csvsafe import clean_text
 from catalog.custody.scanrecord import record_exhibit_scanned
+from catalog.documentrows import DocumentRows, document_rows
 from catalog.errors import EvidenceError, NotADiskImage
 from catalog.mediahash import MediaHasher, compare_stored
 from catalog.model import VolumeKind, VolumeRecord
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from catalog.custody.log import Actor
+    from catalog.documents import DocumentResult
     from catalog.options import ScanOptions
     from catalog.progress import ScanProgress
     from catalog.store.writer import CatalogWriter
@@ -54,6 +56,9 @@ class EvidenceSummary:
     bytes_hashed: int = 0
     problems: int = 0
     media_sha256: str | None = None
+    n_members: int = 0
+    """Archive members catalogued (rows beyond the file system's own entries)."""
+    n_findings: int = 0
 
 
 class EvidenceScan:
@@ -114,6 +119,8 @@ class EvidenceScan:
             "filesystems": result.n_filesystems,
             "bytes_hashed": result.bytes_hashed,
             "problems": result.problems,
+            "archive_members": result.n_members,
+            "findings": result.n_findings,
         }
 
         def finish(db: Database) -> None:
@@ -188,9 +195,14 @@ class EvidenceScan:
         self.ctx.parser = parser
         self._write_filesystem(fs, parser, 0)
         stage = ContentStage(
-            str(self.image.resolve()), fs, self.ctx.limits, pool, classify=self.options.classify
+            str(self.image.resolve()),
+            fs,
+            self.ctx.limits,
+            pool,
+            classify=self.options.classify,
+            extract_text=self.options.extract_text and self.options.classify,
         )
-        batch: list[dict[str, Any]] = []
+        batch = DocumentRows()
         seq = 0
         for entry, content in stage.process(fs.walk(self.exhibit, self.ctx), self.ctx):
             seq += 1
@@ -200,11 +212,14 @@ class EvidenceScan:
                     f"{entry.path}: content {content.status} ({content.error})",
                     locator=entry.locator,
                 )
-            batch.append(file_row(fs_id, seq, entry, content, self.run_id))
+            row = file_row(fs_id, seq, entry, content, self.run_id)
+            batch.files.append(row)
+            if content.document is not None:
+                self._add_document(batch, row, content.document)
             self._count(entry.is_allocated, content.bytes_hashed)
-            if len(batch) >= BATCH_SIZE:
+            if len(batch.files) >= BATCH_SIZE:
                 self._flush(batch)
-                batch = []
+                batch = DocumentRows()
         self._flush(batch)
         self._write_filesystem(fs, parser, seq)
         self.result.n_filesystems += 1
@@ -215,8 +230,24 @@ class EvidenceScan:
         self.result.n_deleted += 0 if is_allocated else 1
         self.result.bytes_hashed += n_bytes
 
-    def _flush(self, batch: list[dict[str, Any]]) -> None:
-        self.writer.upsert("files", batch, pk="file_id")
+    def _add_document(
+        self, batch: DocumentRows, row: dict[str, Any], document: DocumentResult
+    ) -> None:
+        rows = document_rows(row, document, self.run_id)
+        for locator, message in rows.problems:
+            self.ctx.problem("extract", message, locator=locator)
+        batch.files += rows.files
+        batch.findings += rows.findings
+        batch.texts += rows.texts
+        self.result.n_members += len(rows.files)
+        self.result.n_findings += len(rows.findings)
+
+    def _flush(self, batch: DocumentRows) -> None:
+        self.writer.upsert("files", batch.files, pk="file_id")
+        if batch.findings:
+            self.writer.upsert("findings", batch.findings, pk="finding_id")
+        if batch.texts:
+            self.writer.upsert("texts", batch.texts, pk="file_id")
         self.progress.file_done(self.exhibit, self.result.n_files, self.result.bytes_hashed)
 
     def _write_filesystem(self, fs: OpenFileSystem, parser: tuple[str, int], count: int) -> None:

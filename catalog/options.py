@@ -20,6 +20,8 @@ class ScanOptions:
     limits: Limits = field(default_factory=Limits)
     classify: bool = True
     """Run libmagic/EXIF on every file (off: hashes only, much faster)."""
+    extract_text: bool = True
+    """Extract text, open archives and detect scam artefacts (needs ``classify``)."""
     workers: int = 0
     """Content worker processes; 0 picks one per core for images over 256 MiB, else none."""
     signing_key: Path | None = None

@@ -72,6 +72,8 @@ class ScanSummary:
             "deleted": sum(item.n_deleted for item in self.evidence),
             "bytes": n_bytes,
             "problems": sum(item.problems for item in self.evidence),
+            "archive_members": sum(item.n_members for item in self.evidence),
+            "findings": sum(item.n_findings for item in self.evidence),
             "elapsed": round(self.elapsed, 3),
             "mb_per_s": round(n_bytes / 1e6 / self.elapsed, 2) if self.elapsed else 0.0,
         }

@@ -141,4 +141,19 @@ def file_row(
         "extension_mismatch": int(classification.extension_mismatch) if classification else 0,
         "exif": classification.exif if classification else None,
         "run_id": run_id,
+        "origin": "fs",
+        "parent_file_id": None,
+        **text_columns(content),
+    }
+
+
+def text_columns(content: ContentResult) -> dict[str, Any]:
+    """The files row's text-extraction columns (all ``None`` when extraction did not run)."""
+    document = content.document
+    if document is None or document.status == "none":
+        return {"text_status": None, "text_kind": None, "text_encoding": None}
+    return {
+        "text_status": document.status,
+        "text_kind": document.kind,
+        "text_encoding": document.encoding,
     }

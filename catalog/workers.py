@@ -53,6 +53,7 @@ class ContentJob:
     entries: tuple[FileEntry, ...]
     limits: Limits
     classify: bool = True
+    extract_text: bool = False
 
 
 @dataclass(slots=True)
@@ -94,7 +95,10 @@ def run_job(job: ContentJob) -> JobResult:
     collector = _Collector(job.limits)
     fs = _file_system(job.image, job.fs)
     results = [
-        read_content(fs, entry, collector, classify_content=job.classify) for entry in job.entries
+        read_content(
+            fs, entry, collector, classify_content=job.classify, extract_text=job.extract_text
+        )
+        for entry in job.entries
     ]
     return results, collector.problems
 
@@ -122,6 +126,7 @@ class ContentStage:
         pool: WorkerPool | None,
         *,
         classify: bool = True,
+        extract_text: bool = False,
     ) -> None:
         """Without a pool, content is read in this process through ``fs``."""
         self._image = image
@@ -129,6 +134,7 @@ class ContentStage:
         self._limits = limits
         self._executor = pool.executor if pool else None
         self._classify = classify
+        self._extract_text = extract_text
         self._window = 2 * (pool.workers if pool else 1)
 
     def process(
@@ -137,12 +143,28 @@ class ContentStage:
         """Content results for ``entries``, in the walk's order."""
         if self._executor is None:
             for entry in entries:
-                yield entry, read_content(self._fs, entry, ctx, classify_content=self._classify)
+                yield (
+                    entry,
+                    read_content(
+                        self._fs,
+                        entry,
+                        ctx,
+                        classify_content=self._classify,
+                        extract_text=self._extract_text,
+                    ),
+                )
             return
         pending: deque[tuple[tuple[FileEntry, ...], Future[JobResult]]] = deque()
         for batch in _batches(entries):
             content = tuple(entry for entry in batch if _needs_worker(entry))
-            job = ContentJob(self._image, self._fs.record, content, self._limits, self._classify)
+            job = ContentJob(
+                self._image,
+                self._fs.record,
+                content,
+                self._limits,
+                self._classify,
+                self._extract_text,
+            )
             pending.append((batch, self._executor.submit(run_job, job)))
             if len(pending) >= self._window:
                 yield from _drain(pending.popleft(), ctx)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +20,10 @@ from catalog.custody.canonical import canonical_json
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-SEAL_VERSION = 1
+SEAL_VERSION = 2
 """Bump when the sealed columns change; entries record the version they used."""
 
-FILE_COLUMNS = (
+FILE_COLUMNS_V1 = (
     "file_id", "evidence_id", "fs_id", "seq", "locator", "path", "name", "name_raw", "inode",
     "meta_addr", "attr_type", "attr_id", "type", "size", "is_allocated", "is_realloc",
     "is_virtual", "is_orphan", "is_ads", "is_fs_metadata", "created", "modified", "accessed",
@@ -32,11 +32,19 @@ FILE_COLUMNS = (
     "category", "extension", "extension_mismatch", "exif", "run_id",
 )  # fmt: skip
 
+FILE_COLUMNS = (
+    *FILE_COLUMNS_V1, "origin", "parent_file_id", "text_status", "text_kind", "text_encoding",
+)  # fmt: skip
+"""The sealed columns of the current version (2 adds archive members and text extraction)."""
+
+_COLUMNS_BY_VERSION = {1: FILE_COLUMNS_V1, 2: FILE_COLUMNS}
+
 _EXHIBIT_TABLES = {
     "evidence": "SELECT * FROM evidence WHERE evidence_id = ?",
     "volumes": "SELECT * FROM volumes WHERE evidence_id = ? ORDER BY volume_id",
     "filesystems": "SELECT * FROM filesystems WHERE evidence_id = ? ORDER BY fs_id",
     "problems": "SELECT * FROM problems WHERE evidence_id = ? ORDER BY problem_id",
+    "findings": "SELECT * FROM findings WHERE evidence_id = ? ORDER BY finding_id",
 }
 
 
@@ -69,9 +77,20 @@ class SealedFile:
     seal: str
 
 
-def current_file_seals(db: Database, exhibit: str) -> Iterator[SealedFile]:
-    """Seals of the exhibit's file rows as they are now, in file-id order."""
-    sql = f"SELECT {', '.join(FILE_COLUMNS)} FROM files WHERE evidence_id = ? ORDER BY file_id"
+def current_file_seals(
+    db: Database, exhibit: str, version: int = SEAL_VERSION
+) -> Iterator[SealedFile]:
+    """Seals of the exhibit's file rows as they are now, in file-id order.
+
+    ``version`` picks the sealed columns: the one the scan that stored the seals used.
+
+    Raises:
+        ValueError: a seal version this evcat does not know.
+    """
+    if version not in _COLUMNS_BY_VERSION:
+        raise ValueError(f"unknown seal version {version}")
+    columns = _COLUMNS_BY_VERSION[version]
+    sql = f"SELECT {', '.join(columns)} FROM files WHERE evidence_id = ? ORDER BY file_id"
     for values in db.execute(sql, [exhibit]):
         yield SealedFile(values[0], values[5], row_seal(values))
 
@@ -128,10 +147,16 @@ def _store(db: Database, batch: list[tuple[str, str, str, str]]) -> None:
         )
 
 
-def table_digests(db: Database, exhibit: str) -> dict[str, str]:
-    """One digest per table of the exhibit's non-file rows (evidence, volumes, ...)."""
+def table_digests(
+    db: Database, exhibit: str, tables: Iterable[str] = tuple(_EXHIBIT_TABLES)
+) -> dict[str, str]:
+    """One digest per table of the exhibit's non-file rows (evidence, volumes, ...).
+
+    ``tables`` limits the digests to those an older entry recorded.
+    """
     digests = {}
-    for table, sql in _EXHIBIT_TABLES.items():
+    for table in tables:
+        sql = _EXHIBIT_TABLES[table]
         digest = hashlib.sha256(f"evcat table {table} v1\n".encode())
         cursor = db.execute(sql, [exhibit])
         columns = [column[0] for column in cursor.description]

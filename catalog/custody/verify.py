@@ -303,10 +303,12 @@ class _SealComparison:
         self.first = self.first or what
 
 
-def _compare_seals(db: Database, exhibit: str, run_id: str, fold: FilesHead) -> _SealComparison:
+def _compare_seals(
+    db: Database, exhibit: str, run_id: str, fold: FilesHead, version: int
+) -> _SealComparison:
     """Merge the two sorted streams (memory stays flat however many files the exhibit has)."""
     result = _SealComparison()
-    current = current_file_seals(db, exhibit)
+    current = current_file_seals(db, exhibit, version)
     stored = stored_file_seals(db, run_id, exhibit)
     row = next(current, None)
     pair = next(stored, None)
@@ -335,7 +337,8 @@ def _check_files(
     db: Database, exhibit: str, entry: CustodyEntry, details: dict[str, Any], report: VerifyReport
 ) -> None:
     fold = FilesHead()
-    comparison = _compare_seals(db, exhibit, details["run_id"], fold)
+    version = int(details["files"].get("seal_version", 1))
+    comparison = _compare_seals(db, exhibit, details["run_id"], fold, version)
     name = "file rows"
     if comparison.changed or comparison.removed:
         report.add(
@@ -360,8 +363,9 @@ def _check_files(
 def _check_tables(
     db: Database, exhibit: str, entry: CustodyEntry, details: dict[str, Any], report: VerifyReport
 ) -> None:
-    current = table_digests(db, exhibit)
-    changed = sorted(t for t, digest in current.items() if details["tables"].get(t) != digest)
+    recorded: dict[str, str] = details["tables"]
+    current = table_digests(db, exhibit, recorded)
+    changed = sorted(t for t, digest in current.items() if recorded[t] != digest)
     if changed:
         report.add(
             "scan tables",
@@ -372,7 +376,7 @@ def _check_tables(
         report.add(
             "scan tables",
             True,
-            f"exhibit {exhibit!r}: evidence, volumes, file systems, problems as sealed",
+            f"exhibit {exhibit!r}: {', '.join(recorded)} as sealed",
         )
 
 

@@ -41,6 +41,7 @@ _WRITERS = {
     "bodyfile": ("catalog.exports.bodyfile", "write_bodyfile"),
     "case": ("catalog.exports.caseuco", "write_case_uco"),
     "report": ("catalog.exports.report", "write_report"),
+    "findings": ("catalog.exports.findingscsv", "write_findings_csv"),
 }
 
 
@@ -57,7 +58,7 @@ def exporter_for(export_format: str) -> Exporter:
     return writer
 
 
-FORMATS = ("csv", "dfxml", "bodyfile", "case", "report")
+FORMATS = ("csv", "dfxml", "bodyfile", "case", "report", "findings")
 """Export formats, as ``evcat export FORMAT`` names them."""
 
 
@@ -207,6 +208,6 @@ def _manifest(
         "custody_head": {"seq": snapshot.record_seq, "hash": snapshot.record_head},
         "custody_entry": seq,
     }
-    if export_format == "csv":
+    if export_format in ("csv", "findings"):
         document["neutralised_rows"] = stats.neutralised_rows
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()

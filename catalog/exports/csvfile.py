@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from catalog.csvsafe import neutralise_cell
@@ -53,6 +54,9 @@ COLUMNS = (
     "magic_description",
     "category",
     "extension_mismatch",
+    "origin",
+    "parent_file_id",
+    "text_status",
     "known_status",
     "tags",
     "notes",
@@ -87,15 +91,25 @@ def csv_values(record: dict[str, Any], custody_head: str) -> dict[str, Any]:
 
 def write_csv(db: Database, handle: BinaryIO, snapshot: ExportSnapshot) -> ExportStats:
     """Write every catalogued entry as one CSV row (see the module docstring)."""
+    rows = (csv_values(record, snapshot.record_head) for record in reads.file_records(db))
+    return write_safe_csv(handle, COLUMNS, rows)
+
+
+def write_safe_csv(
+    handle: BinaryIO, columns: Sequence[str], rows: Iterable[dict[str, Any]]
+) -> ExportStats:
+    """BOM, header, CRLF rows of neutralised cells; the last column names altered cells.
+
+    ``columns`` ends with ``neutralised``, which this function fills in.
+    """
     stats = ExportStats()
     handle.write(codecs.BOM_UTF8)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for record in reads.file_records(db):
-        values = csv_values(record, snapshot.record_head)
+    writer.writerow(columns)
+    for values in rows:
         cells, altered = [], []
-        for column in COLUMNS[:-1]:
+        for column in columns[:-1]:
             raw = values[column]
             cell = neutralise_cell(raw)
             if raw is not None and cell != str(raw):

@@ -66,7 +66,7 @@ def set_media_hash(db: Database, evidence_id: str, hashes: Hashes | None, status
 
 def purge_stale(db: Database, evidence_id: str, run_id: str) -> None:
     """After a complete re-scan, drop the evidence's rows that this run did not write."""
-    for table in ("files", "filesystems", "volumes", "problems"):
+    for table in ("files", "findings", "texts", "filesystems", "volumes", "problems"):
         db.execute(
             f"DELETE FROM {table} WHERE evidence_id = ? AND run_id != ?",
             [evidence_id, run_id],

@@ -241,6 +241,61 @@ def _custody(db: Database) -> None:
     db.executescript(_CUSTODY + _append_only_triggers())
 
 
+_ARTEFACTS = """
+ALTER TABLE files ADD COLUMN origin TEXT NOT NULL DEFAULT 'fs';
+ALTER TABLE files ADD COLUMN parent_file_id TEXT;
+ALTER TABLE files ADD COLUMN text_status TEXT;
+ALTER TABLE files ADD COLUMN text_kind TEXT;
+ALTER TABLE files ADD COLUMN text_encoding TEXT;
+CREATE INDEX files_parent ON files(parent_file_id) WHERE parent_file_id IS NOT NULL;
+CREATE TABLE findings (
+    finding_id TEXT PRIMARY KEY,
+    file_id TEXT NOT NULL,
+    evidence_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    normalized TEXT NOT NULL,
+    score REAL NOT NULL,
+    rules TEXT NOT NULL,
+    snippet TEXT,
+    offset INTEGER,
+    offset_basis TEXT NOT NULL,
+    detector TEXT NOT NULL,
+    detector_version INTEGER NOT NULL
+);
+CREATE INDEX findings_file ON findings(file_id);
+CREATE INDEX findings_kind ON findings(kind, normalized);
+CREATE INDEX findings_evidence ON findings(evidence_id, run_id);
+CREATE TABLE texts (
+    file_id TEXT PRIMARY KEY,
+    evidence_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX texts_evidence ON texts(evidence_id, run_id);
+CREATE VIRTUAL TABLE texts_fts USING fts5(
+    text, content='texts', content_rowid='rowid', tokenize='trigram'
+);
+CREATE TRIGGER texts_fts_insert AFTER INSERT ON texts BEGIN
+    INSERT INTO texts_fts(rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TRIGGER texts_fts_delete AFTER DELETE ON texts BEGIN
+    INSERT INTO texts_fts(texts_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+END;
+CREATE TRIGGER texts_fts_update AFTER UPDATE ON texts BEGIN
+    INSERT INTO texts_fts(texts_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    INSERT INTO texts_fts(rowid, text) VALUES (new.rowid, new.text);
+END;
+"""
+
+
+@MIGRATIONS(name="0003_artefacts")
+def _artefacts(db: Database) -> None:
+    """Archive members as file rows, extracted text with a trigram index, findings."""
+    db.executescript(_ARTEFACTS)
+
+
 def known_migrations() -> set[str]:
     """Names of every migration this version of evcat knows."""
     return {migration.name for migration in MIGRATIONS._migrations}

@@ -1,0 +1,122 @@
+"""The ``findings`` and ``search`` commands: what the scan found, for a person or a pipe.
+
+stdout carries the data (tab-separated lines, controls escaped, or JSON lines with
+``--json``); stderr the diagnostics. Both are thin wrappers over ``catalog.store.findings``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from catalog.cli import case_option, debug_option, guarded, main, say
+from catalog.csvsafe import clean_text, escape_controls
+from parsers.detector import FINDING_KINDS
+
+
+def _open(case: Path) -> Any:
+    from catalog.store import open_catalog_readonly
+
+    return open_catalog_readonly(case)
+
+
+def _emit(rows: Iterable[dict[str, Any]], columns: tuple[str, ...], as_json: bool) -> int:
+    """Write rows to stdout, one per line; returns how many."""
+    count = 0
+    if not as_json:
+        click.echo("\t".join(columns))
+    for row in rows:
+        values = {column: row.get(column) for column in columns}
+        if as_json:
+            click.echo(json.dumps(values, ensure_ascii=False, sort_keys=True))
+        else:
+            click.echo("\t".join(_cell(values[column]) for column in columns))
+        count += 1
+    return count
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else clean_text(str(value))
+    return escape_controls(text.replace("\t", " ").replace("\n", " "))
+
+
+_FINDING_COLUMNS = (
+    "exhibit", "partition_offset", "path", "offset", "offset_basis", "kind", "normalized",
+    "score", "rules", "snippet", "file_id",
+)  # fmt: skip
+_LINK_COLUMNS = ("kind", "normalized", "file_count", "exhibit_count", "exhibits", "score")
+
+
+@main.command("findings")
+@case_option
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(FINDING_KINDS),
+    help="Only this kind (repeatable; default: all).",
+)
+@click.option("--exhibit", help="Only findings on this exhibit.")
+@click.option(
+    "--by-value",
+    is_flag=True,
+    help="One line per value: the files and exhibits it appears in (links between exhibits).",
+)
+@click.option(
+    "--min-files",
+    type=click.IntRange(min=1),
+    default=1,
+    help="With --by-value: in at least N files.",
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of tab-separated.")
+@debug_option
+@guarded
+def findings_command(
+    case: Path,
+    kinds: tuple[str, ...],
+    exhibit: str | None,
+    by_value: bool,
+    min_files: int,
+    as_json: bool,
+    debug: bool,
+) -> None:
+    """List the scam artefacts found in the case: documents and identifiers."""
+    from catalog.store import findings
+
+    db = _open(case)
+    try:
+        if by_value:
+            count = _emit(findings.value_links(db, kinds, min_files), _LINK_COLUMNS, as_json)
+        else:
+            count = _emit(findings.finding_records(db, kinds, exhibit), _FINDING_COLUMNS, as_json)
+    finally:
+        db.close()
+    say(f"{count:,} {'values' if by_value else 'findings'}")
+
+
+@main.command("search")
+@case_option
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of tab-separated.")
+@debug_option
+@guarded
+def search_command(case: Path, query: str, limit: int, as_json: bool, debug: bool) -> None:
+    """Files whose extracted text contains QUERY (any language, case-insensitive)."""
+    from catalog.store.findings import search_text
+
+    db = _open(case)
+    try:
+        hits = search_text(db, query, limit)
+    finally:
+        db.close()
+    rows = (
+        {"exhibit": h.exhibit, "path": h.path, "snippet": h.snippet, "file_id": h.file_id}
+        for h in hits
+    )
+    count = _emit(rows, ("exhibit", "path", "snippet", "file_id"), as_json)
+    say(f"{count:,} files match" + (f" (first {limit})" if count == limit else ""))
