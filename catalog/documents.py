@@ -11,19 +11,21 @@ pipeline records against the file (or the member) they belong to.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
-
-from parsers.extractors.encoding import ByteOffsets
 
 import parsers
 from catalog.content import ContentResult, classify_head
 from catalog.hashing import MultiHasher
 from catalog.spool import Spool, open_spooled
 from parsers.archive import ArchiveError, MemberInfo
+from parsers.archives import choose_archive
 from parsers.context import Limits
 from parsers.extractor import ExtractionError
+from parsers.extractors import choose_extractor
+from parsers.extractors.encoding import ByteOffsets
 
 if TYPE_CHECKING:
     from parsers.archive import ArchiveReader
@@ -117,11 +119,11 @@ def analyse_document(request: DocumentRequest) -> DocumentResult:
 
 
 def _extractor_for(name: str, mime: str | None, head: bytes) -> Extractor | None:
-    return next((e for e in parsers.EXTRACTORS if e.applies_to(name, mime, head)), None)
+    return choose_extractor(name, mime, head)
 
 
 def _reader_for(name: str, mime: str | None, head: bytes) -> ArchiveReader | None:
-    return next((a for a in parsers.ARCHIVES if a.applies_to(name, mime, head)), None)
+    return choose_archive(name, mime, head)
 
 
 def _analyse(request: DocumentRequest, budget: _Budget, depth: int) -> DocumentResult:
@@ -357,3 +359,24 @@ def _member_result(
             )  # fmt: skip
             document = _analyse(nested, budget, depth + 1)
     return MemberResult(info, content, document, tuple(problems))
+
+
+def analyse_path(path: Path, limits: Limits | None = None) -> list[Finding]:
+    """Every finding in a host file and, for an archive, in its members (for tests, tools).
+
+    The file is classified as the scan would classify it and analysed in this process.
+    """
+    limits = limits or Limits()
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(limits.head_size)
+    classification, _ = classify_head(path.name, head)
+    request = DocumentRequest(path.name, classification.mime, head, str(path), size, size, limits)
+    return list(_all_findings(analyse_document(request)))
+
+
+def _all_findings(document: DocumentResult) -> Iterator[Finding]:
+    yield from (placed.finding for placed in document.findings)
+    for member in document.members:
+        if member.document is not None:
+            yield from _all_findings(member.document)

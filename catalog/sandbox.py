@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
 _PAGE = resource.getpagesize()
+READY = "ready"
+STARTUP_SECONDS = 120.0
+"""How long a new child may take to import its parsers (not counted against a file)."""
 
 
 def _address_space() -> int:
@@ -42,6 +45,7 @@ def _serve(conn: Connection, memory_bytes: int, handler: Handler) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (OSError, ValueError):
         pass  # no procfs or no permission: the time limit still holds
+    conn.send(READY)
     while True:
         try:
             request = conn.recv()
@@ -86,12 +90,14 @@ class DocumentSandbox:
         process.start()
         child.close()
         self._process, self._conn = process, parent
+        if not parent.poll(STARTUP_SECONDS) or parent.recv() != READY:
+            raise OSError("the extraction process did not start")
         return parent
 
     def analyse(self, request: DocumentRequest) -> DocumentResult:
         """Analyse one file in the child; a timeout or crash becomes an error result."""
-        conn = self._conn or self._start()
         try:
+            conn = self._conn or self._start()
             conn.send(request)
             if not conn.poll(self.seconds):
                 self._stop()

@@ -44,6 +44,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     connection.row_factory = sqlite3.Row
     files = connection.execute(
         "SELECT f.*, fs.offset AS fs_offset FROM files f JOIN filesystems fs USING (fs_id)"
+        " WHERE f.origin = 'fs'"  # archive members are evcat's own rows, not TSK's
     ).fetchall()
     evidence = {row["exhibit"]: dict(row) for row in connection.execute("SELECT * FROM evidence")}
     problems = connection.execute("SELECT * FROM problems").fetchall()

@@ -271,7 +271,8 @@ def test_file_row_slipped_in_after_the_scan_is_named(scanned: tuple[Path, Path])
         " size, is_allocated, is_realloc, is_virtual, is_orphan, is_ads, is_fs_metadata,"
         " created, modified, accessed, changed, time_zone_note, uid, gid, mode,"
         " content_status, content_error, bytes_hashed, md5, sha1, sha256, blake3, mime,"
-        " magic_description, category, extension, extension_mismatch, exif, run_id"
+        " magic_description, category, extension, extension_mismatch, exif, run_id,"
+        " origin, parent_file_id, text_status, text_kind, text_encoding"
         " FROM files WHERE path = '/docs/report.txt'",
     )
     message = _failure(_verify(case, rehash_evidence=False))

@@ -1,0 +1,1 @@
+"""Artefact detectors: scam documents and the identifiers that link them."""
