@@ -115,7 +115,7 @@ def member_row(archive: Row, member: MemberResult, index: int, run_id: str) -> R
             "run_id": run_id,
             "origin": "archive",
             "parent_file_id": archive["file_id"],
-            **text_columns(content),
+            **text_columns(member.document),
         }
     )
     return row

@@ -179,7 +179,9 @@ def _extract(
 
 def _failed(kind: str, message: str) -> DocumentResult:
     first_line = message.splitlines()[0][:300] if message else "unknown error"
-    return DocumentResult(status="error", kind=kind, problems=(f"{kind}: {first_line}",))
+    if not first_line.startswith(f"{kind}:"):
+        first_line = f"{kind}: {first_line}"
+    return DocumentResult(status="error", kind=kind, problems=(first_line,))
 
 
 def _kept_text(text: str, cap: int, budget: _Budget) -> str | None:

@@ -12,6 +12,7 @@ from parsers.classifiers.category import extension_of
 
 if TYPE_CHECKING:
     from catalog.content import ContentResult
+    from catalog.documents import DocumentResult
     from catalog.model import EvidenceInfo, FileEntry, FileSystemRecord, VolumeRecord
 
 
@@ -143,13 +144,12 @@ def file_row(
         "run_id": run_id,
         "origin": "fs",
         "parent_file_id": None,
-        **text_columns(content),
+        **text_columns(content.document),
     }
 
 
-def text_columns(content: ContentResult) -> dict[str, Any]:
+def text_columns(document: DocumentResult | None) -> dict[str, Any]:
     """The files row's text-extraction columns (all ``None`` when extraction did not run)."""
-    document = content.document
     if document is None or document.status == "none":
         return {"text_status": None, "text_kind": None, "text_encoding": None}
     return {
