@@ -27,8 +27,9 @@ def test_every_cli_command_is_in_the_readme() -> None:
 
 def test_every_registered_parser_is_in_docs_parsers() -> None:
     text = (PROJECT_ROOT / "docs" / "parsers.md").read_text()
-    missing = [p.name for p in parsers.SOURCES.all() if f"`{p.name}`" not in text]
-    missing += [u.name for u in parsers.SOURCES.unavailable() if f"`{u.name}`" not in text]
+    registries = (parsers.SOURCES, parsers.EXTRACTORS, parsers.ARCHIVES, parsers.DETECTORS)
+    missing = [p.name for r in registries for p in r.all() if f"`{p.name}`" not in text]
+    missing += [u.name for r in registries for u in r.unavailable() if f"`{u.name}`" not in text]
     assert missing == []
 
 
