@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -197,3 +198,34 @@ def test_verify_seals_findings_and_catches_an_edited_one(scanned: dict, tmp_path
     report = verify_case_file(copy, VerifyOptions(rehash_evidence=False), None)
     assert not report.ok
     assert any("findings rows changed" in check.message for check in report.checks)
+
+
+def test_a_number_on_two_exhibits_links_them(tmp_path: Path) -> None:
+    number = "+1 (888) 555-0147"
+    images = []
+    (tmp_path / "locker").mkdir()
+    for exhibit, name, text in (
+        ("LAPTOP", "popup.html", f"<html><body><h1>VIRUS ALERT</h1>Call {number}</body></html>"),
+        ("USB", "script.txt", f"Agent: give the customer our number {number} again.\n"),
+    ):
+        tree = tmp_path / exhibit
+        tree.mkdir()
+        (tree / name).write_text(text)
+        images.append(build_ext4(tree, tmp_path / "locker" / f"{exhibit}.ext4", 8))
+    case = tmp_path / "case.db"
+    scan(images, case, ScanOptions(examiner=EXAMINER, exhibits=("LAPTOP", "USB")))
+    result = CliRunner().invoke(
+        main, ["findings", "--case", str(case), "--by-value", "--min-files", "2", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    links = [json.loads(line) for line in result.stdout.splitlines()]
+    assert links == [
+        {
+            "kind": "phone",
+            "normalized": "+18885550147",
+            "file_count": 2,
+            "exhibit_count": 2,
+            "exhibits": "LAPTOP USB",
+            "score": links[0]["score"],
+        }
+    ]
