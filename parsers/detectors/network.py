@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from parsers.detectors.scanning import (
     FindingSet,
+    SpanSet,
     Target,
     bounded,
     distance_to,
@@ -35,15 +36,17 @@ _URL = re.compile(
     rf"(?i)(?<![a-z0-9])(?:h(?:tt|xx)ps?|ftp|fxp)(?:://|\[://\]|\[:\]//){_URL_CHARS}+"
 )
 _WWW = re.compile(
-    rf"(?i)(?<![a-z0-9_\-.@/])www\d?{_DOT}[a-z0-9\-]+(?:{_DOT}[a-z0-9\-]+)+(?:[/?#]{_URL_CHARS}*)?"
+    rf"(?i)(?<![a-z0-9_\-.@/])www\d?{_DOT}[a-z0-9\-]{{1,63}}(?:{_DOT}[a-z0-9\-]{{1,63}}){{1,8}}"
+    rf"(?:[/?#]{_URL_CHARS}*)?"
 )
 _DOMAIN = re.compile(
-    rf"(?i)(?<![a-z0-9_\-.@/\\$])(?:[a-z0-9](?:[a-z0-9\-]{{0,61}}[a-z0-9])?{_DOT})+[a-z]{{2,24}}"
+    rf"(?i)(?<![a-z0-9_\-.@/\\$\])}}])(?:[a-z0-9](?:[a-z0-9\-]{{0,61}}[a-z0-9])?{_DOT}){{1,8}}"
+    r"[a-z]{2,24}"
     r"(?![a-z0-9_\-@]|\.[a-z0-9]|\[\.\]|\(\.\))"
 )
 _EMAIL = re.compile(
     r"(?i)(?<![a-z0-9._%+\-])[a-z0-9](?:[a-z0-9._%+\-]{0,62}[a-z0-9_%+\-])?@"
-    r"(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![a-z0-9_\-]|\.[a-z0-9])"
+    r"(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.){1,8}[a-z]{2,24}(?![a-z0-9_\-]|\.[a-z0-9])"
 )
 _DEFANG = re.compile(r"(?i)\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\[:\]|\[://\]")
 _TRAILING = ".,;:!?)]}>'\""
@@ -62,6 +65,8 @@ _IP_WORDS = re.compile(
 _INI_KEY = re.compile(r"^\s*[A-Za-z_][\w.\-]*\s*=\s*[\"']?$")
 _LOG_TIME = re.compile(r"\d{1,2}:\d{2}:\d{2}|\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}")
 _VERSION = re.compile(r"(?i)(?<![a-z])(?:version|ver|v|build|rev|release|バージョン)[\s.:#=]*$")
+_PRODUCT_TOKEN = re.compile(r"[A-Za-z][\w.+-]*/$")
+"""A ``product/`` token right before the number: a user-agent version (``Chrome/120.0.0.0``)."""
 
 
 def _undefang_token(match: re.Match[str]) -> str:
@@ -106,19 +111,19 @@ def _host_span(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, (lo + port.start() if port else hi)
 
 
-def _urls(target: Target, found: FindingSet, spans: list[tuple[int, int]]) -> None:
+def _urls(target: Target, found: FindingSet, spans: SpanSet) -> None:
     text = target.folded
     matches = [*bounded(_URL.finditer(text)), *bounded(_WWW.finditer(text))]
     for match in sorted(matches, key=lambda m: m.start()):
         start = match.start()
-        if any(lo <= start < hi for lo, hi in spans):
+        if spans.covers(start):
             continue
         end = _strip_trailing(text, start, match.end())
         scheme, userinfo, host, rest = _split_url(_defang(text[start:end]))
         host = host.lower().rstrip(".")
         if not host or not (is_hostname(host) or _IPV4.fullmatch(host)):
             continue
-        spans.append((start, end))
+        spans.add(start, end)
         normalized = f"{scheme.lower()}://" if scheme else ""
         normalized += userinfo + host + rest
         rules: tuple[str, ...] = ("format:url",) if scheme else ("format:www",)
@@ -129,22 +134,22 @@ def _urls(target: Target, found: FindingSet, spans: list[tuple[int, int]]) -> No
             found.add("domain", _host_span(text, start, end), host, 0.85, ("from:url",))
 
 
-def _emails(target: Target, found: FindingSet, spans: list[tuple[int, int]]) -> None:
+def _emails(target: Target, found: FindingSet, sip: SpanSet, spans: SpanSet) -> None:
     for match in bounded(_EMAIL.finditer(target.folded)):
         address = match.group().lower()
         if ".." in address or address.rsplit(".", 1)[-1] not in TLDS:
             continue
-        if any(lo <= match.start() < hi for lo, hi in spans):
+        if sip.covers(match.start()):
             continue  # the user@host of a sip: URI, not a mailbox
-        spans.append(match.span())
+        spans.add(*match.span())
         found.add("email", match.span(), address, 0.9, ("format:email",))
 
 
-def _domains(target: Target, found: FindingSet, spans: list[tuple[int, int]]) -> None:
+def _domains(target: Target, found: FindingSet, spans: SpanSet) -> None:
     text = target.folded
     for match in bounded(_DOMAIN.finditer(text)):
         start, end = match.span()
-        if any(lo <= start < hi for lo, hi in spans) or _CODE_AFTER.match(text, end):
+        if spans.covers(start) or _CODE_AFTER.match(text, end):
             continue
         written = _defang(match.group())
         verdict = bare_domain_verdict(written, in_markup=target.source == "markup")
@@ -161,7 +166,7 @@ def _domains(target: Target, found: FindingSet, spans: list[tuple[int, int]]) ->
 def _ipv4_context(text: str, start: int, end: int) -> str | None:
     """The rule that makes a dotted quad a server address here, if any."""
     before = preceding(text, start, 60)
-    if _VERSION.search(before[-16:]):
+    if _VERSION.search(before[-16:]) or _PRODUCT_TOKEN.search(before[-40:]):
         return None
     if text.startswith(":", end) and text[end + 1 : end + 2].isdigit():
         return "context:port"
@@ -175,14 +180,14 @@ def _ipv4_context(text: str, start: int, end: int) -> str | None:
     return None
 
 
-def _ipv4(target: Target, found: FindingSet, url_spans: list[tuple[int, int]]) -> None:
+def _ipv4(target: Target, found: FindingSet, urls: SpanSet) -> None:
     text = target.folded
     for match in bounded(_IPV4.finditer(text)):
         octets = [int(group) for group in match.groups()]
         if max(octets) > 255 or octets[0] in (0, 255):
             continue
         start, end = match.span()
-        if any(lo <= start < hi for lo, hi in url_spans):
+        if urls.covers(start):
             rule: str | None = "context:url"
         else:
             rule = _ipv4_context(text, start, end)
@@ -191,9 +196,9 @@ def _ipv4(target: Target, found: FindingSet, url_spans: list[tuple[int, int]]) -
             found.add("ipv4", (start, end), normalized, 0.7, ("format:ipv4", rule))
 
 
-def _sip(target: Target, found: FindingSet, spans: list[tuple[int, int]]) -> None:
+def _sip(target: Target, found: FindingSet, spans: SpanSet) -> None:
     for account in uri_accounts(target.folded):
-        spans.append((account.offset, account.offset + len(account.value)))
+        spans.add(account.offset, account.offset + len(account.value))
         found.add_value(
             "sip_account",
             target.text[account.offset : account.offset + len(account.value)],
@@ -220,12 +225,13 @@ class NetworkDetector:
         """Network identifiers in the markup or text of ``doc``."""
         target = scan_target(doc)
         found = FindingSet(target)
-        sip_spans: list[tuple[int, int]] = []
-        _sip(target, found, sip_spans)
-        url_spans: list[tuple[int, int]] = []
-        _urls(target, found, url_spans)
-        email_spans = list(sip_spans)
-        _emails(target, found, email_spans)
-        _domains(target, found, url_spans + email_spans)
-        _ipv4(target, found, url_spans)
+        sips, urls, claimed = SpanSet(), SpanSet(), SpanSet()
+        _sip(target, found, sips)
+        _urls(target, found, urls)
+        _emails(target, found, sips, claimed)
+        _ipv4(target, found, urls)
+        for spans in (sips, urls):
+            for span in spans.spans():
+                claimed.add(*span)
+        _domains(target, found, claimed)
         return found.findings()

@@ -17,6 +17,7 @@ from parsers.detectors.checksums import iban_mod97
 from parsers.detectors.phones import PHONE_LABEL
 from parsers.detectors.scanning import (
     FindingSet,
+    SpanSet,
     Target,
     bounded,
     distance_to,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 GIFT_CONTEXT = re.compile(
     r"(?i)(?<![a-z])(?:gift ?cards?|google ?play|itunes|apple|amazon|steam|walmart|ebay|"
     r"vanilla|razer ?gold|webmoney|bitcash|prepaid|redeem|claim code|scratch)(?![a-z])"
-    r"|\bTarget\b|ギフト|カード番号|コンビニ|電子マネー|プリペイド|ウェブマネー|ビットキャッシュ"
+    r"|(?-i:\bTarget\b)|ギフト|カード番号|コンビニ|電子マネー|プリペイド|ウェブマネー|ビットキャッシュ"
     r"|アマゾン|グーグルプレイ|アイチューンズ|アップル"
 )
 """Words that make a nearby code a gift-card code (English and Japanese)."""
@@ -99,7 +100,7 @@ _ACCOUNT_DIGITS = re.compile(r"(?<![0-9A-Za-z\-+./,#])[0-9]{7,17}(?![0-9A-Za-z]|
 _NEAR_CHARS = 20
 
 
-def _gift_codes(target: Target, found: FindingSet, taken: list[tuple[int, int]]) -> None:
+def _gift_codes(target: Target, found: FindingSet, taken: SpanSet) -> None:
     text = target.folded
     for match in bounded(_GIFT_CODE.finditer(text)):
         start, end = match.span()
@@ -110,7 +111,7 @@ def _gift_codes(target: Target, found: FindingSet, taken: list[tuple[int, int]])
             continue  # digits only: an order or card number, unless the 16-digit card shape
         if len(letters) == len(code):
             continue
-        if any(lo < end and start < hi for lo, hi in taken):
+        if taken.overlaps(start, end):
             continue
         gap = distance_to(text, start, end, GIFT_CONTEXT)
         if gap is None:
@@ -136,22 +137,22 @@ def _iban_at(text: str, start: int, length: int) -> tuple[str, int] | None:
     return "".join(chars), i
 
 
-def _ibans(target: Target, found: FindingSet, taken: list[tuple[int, int]]) -> None:
+def _ibans(target: Target, found: FindingSet, taken: SpanSet) -> None:
     text = target.folded
     for match in bounded(_IBAN_START.finditer(text)):
         length = _IBAN_LENGTHS.get(match.group(1))
         iban = _iban_at(text, match.start(), length) if length else None
         if iban is None or not iban_mod97(iban[0]):
             continue
-        taken.append((match.start(), iban[1]))
+        taken.add(match.start(), iban[1])
         found.add("iban", (match.start(), iban[1]), iban[0], 0.95, ("checksum:mod97",))
 
 
-def _accounts(target: Target, found: FindingSet, taken: list[tuple[int, int]]) -> None:
+def _accounts(target: Target, found: FindingSet, taken: SpanSet) -> None:
     text = target.folded
     for match in bounded(_ACCOUNT_DIGITS.finditer(text)):
         start, end = match.span()
-        if any(lo < end and start < hi for lo, hi in taken):
+        if taken.overlaps(start, end):
             continue
         digits = match.group()
         label = label_for(text, start, end, _LABELS)
@@ -178,7 +179,7 @@ class PaymentDetector:
         """Payment identifiers in the markup or text of ``doc``."""
         target = scan_target(doc)
         found = FindingSet(target)
-        taken: list[tuple[int, int]] = []
+        taken = SpanSet()
         _ibans(target, found, taken)
         _gift_codes(target, found, taken)
         _accounts(target, found, taken)

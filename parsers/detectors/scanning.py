@@ -9,6 +9,7 @@ bounded distance away, and keeps one finding per distinct value at its first occ
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
@@ -154,6 +155,41 @@ def preceding(text: str, start: int, chars: int = 24) -> str:
     """Up to ``chars`` characters before ``start`` on the same line."""
     piece = text[max(0, start - chars) : start]
     return piece.rsplit("\n", 1)[-1]
+
+
+class SpanSet:
+    """Character ranges already claimed (by a URL, an e-mail, an IBAN), kept merged.
+
+    Lookups are logarithmic, so a file with many thousands of matches stays linear-ish.
+    """
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def add(self, start: int, end: int) -> None:
+        """Claim ``[start, end)``, merging it with the ranges it touches."""
+        i = bisect_left(self._ends, start)
+        j = bisect_right(self._starts, end)
+        if i < j:
+            start = min(start, self._starts[i])
+            end = max(end, self._ends[j - 1])
+        self._starts[i:j] = [start]
+        self._ends[i:j] = [end]
+
+    def covers(self, position: int) -> bool:
+        """Whether ``position`` lies inside a claimed range."""
+        i = bisect_right(self._starts, position) - 1
+        return i >= 0 and position < self._ends[i]
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The claimed ranges, merged, in order."""
+        return list(zip(self._starts, self._ends, strict=True))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether any claimed range shares a character with ``[start, end)``."""
+        i = bisect_right(self._starts, end - 1) - 1
+        return i >= 0 and self._ends[i] > start
 
 
 @dataclass(slots=True)

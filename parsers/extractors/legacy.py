@@ -14,7 +14,7 @@ import io
 import re
 from typing import IO
 
-import olefile  # type: ignore[import-untyped]
+import olefile
 
 from parsers.extractor import Extraction, TextLimits
 from parsers.extractors._common import TextBuffer, base_mime, extension, require_size

@@ -178,3 +178,18 @@ def test_invoice_yields_only_its_bank_details():
         "Bank: First National, Account 123456789012, Routing 071000013\n"
     )
     assert [(f.kind, f.normalized) for f in detect(text)] == [("bank_account", "123456789012")]
+
+
+def test_the_target_brand_is_context_but_an_html_target_attribute_is_not():
+    assert normalized("Target gift card AB12-CD34-EF56-GH78", "gift_card_code") == [
+        "AB12CD34EF56GH78"
+    ]
+    markup = '<a target="_blank" data-k="x">AB12-CD34-EF56-GH78</a>'
+    assert detect("AB12-CD34-EF56-GH78", markup=markup) == []
+
+
+def test_markup_offsets_index_the_markup():
+    markup = "<p>Google Play code: <b>ABCD-EFGH-1234-5678</b></p>"
+    findings = detect("Google Play code: ABCD-EFGH-1234-5678", markup=markup)
+    assert [f.source for f in findings] == ["markup"]
+    assert_offsets_exact(markup, findings)
