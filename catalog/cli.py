@@ -163,6 +163,15 @@ def main() -> None:
     "--no-classify", is_flag=True, help="Hashes only: no MIME type, category or EXIF (faster)."
 )
 @click.option(
+    "--hashsets",
+    "hash_set_store",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Hash-set store to look files up in (default: $EVCAT_HASHSETS or the user's store,"
+    " when it exists).",
+)
+@click.option("--hashset", "hash_set_names", multiple=True, help="Only this hash set (repeatable).")
+@click.option("--no-hashsets", is_flag=True, help="No known-file lookups.")
+@click.option(
     "--no-extract",
     is_flag=True,
     help="No text extraction, archive opening or artefact detection (faster).",
@@ -185,6 +194,9 @@ def scan(
     sign_key: Path | None,
     no_media_hash: bool,
     no_classify: bool,
+    hash_set_store: Path | None,
+    hash_set_names: tuple[str, ...],
+    no_hashsets: bool,
     no_extract: bool,
     workers: int,
     as_json: bool,
@@ -202,6 +214,8 @@ def scan(
         workers=workers,
         classify=not no_classify,
         extract_text=not no_extract,
+        hash_set_store=None if no_hashsets else _hash_set_store(hash_set_store),
+        hash_set_names=hash_set_names,
         signing_key=actor.signing_key,
     )
     summary = run_scan(list(images), case, options, StderrProgress(sys.stderr.isatty()))
@@ -216,7 +230,8 @@ def scan(
     say(
         f"scan {summary.status}: {totals['files']:,} files, {totals['bytes']:,} bytes,"
         f" {totals['deleted']:,} deleted, {totals['archive_members']:,} archive members,"
-        f" {totals['findings']:,} findings, {totals['problems']:,} problems,"
+        f" {totals['findings']:,} findings, {totals['known_good']:,} known-good and"
+        f" {totals['known_bad']:,} known-bad files, {totals['problems']:,} problems,"
         f" {totals['elapsed']:.1f} s, {totals['mb_per_s']:.1f} MB/s -> {case}"
     )
     say_head(case)
@@ -231,6 +246,16 @@ def scan(
         }
         click.echo(json.dumps(envelope, sort_keys=True))
     sys.exit(_scan_exit(summary.status))
+
+
+def _hash_set_store(given: Path | None) -> Path | None:
+    """The store given, else the default one when it exists (no store: no lookups)."""
+    from catalog.hashsets import default_store_path
+
+    if given is not None:
+        return given
+    default = default_store_path()
+    return default if default.is_file() else None
 
 
 def _scan_exit(status: str) -> ExitCode:
@@ -448,15 +473,24 @@ def _export_command(export_format: str, summary: str) -> None:
     @export.command(export_format, help=summary)
     @case_option
     @output_option
+    @click.option(
+        "--hide-known", is_flag=True, help="Leave out files matched by known-good hash sets."
+    )
     @examiner_options
     @debug_option
     @guarded
     def command(
-        case: Path, output: Path, examiner: str | None, sign_key: Path | None, debug: bool
+        case: Path,
+        output: Path,
+        hide_known: bool,
+        examiner: str | None,
+        sign_key: Path | None,
+        debug: bool,
     ) -> None:
         from catalog.exports import run_export
 
-        result = run_export(case, export_format, output, actor_for(examiner, sign_key))
+        actor = actor_for(examiner, sign_key)
+        result = run_export(case, export_format, output, actor, hide_known=hide_known)
         say(
             f"wrote {result.stats.rows:,} rows to {output} (SHA-256 {result.sha256});"
             f" manifest {result.manifest.name}; custody entry {result.custody_seq}"
@@ -480,4 +514,4 @@ for _format, _summary in (
     _export_command(_format, _summary)
 
 
-from catalog import clifindings  # noqa: E402, F401  (registers findings and search)
+from catalog import clifindings, clihashsets  # noqa: E402, F401  (register more commands)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from catalog.custody.log import Actor
     from catalog.documents import DocumentResult
+    from catalog.knownfiles import KnownFileMatcher
     from catalog.options import ScanOptions
     from catalog.progress import ScanProgress
     from catalog.store.writer import CatalogWriter
@@ -59,6 +60,8 @@ class EvidenceSummary:
     n_members: int = 0
     """Archive members catalogued (rows beyond the file system's own entries)."""
     n_findings: int = 0
+    n_known_good: int = 0
+    n_known_bad: int = 0
 
 
 class EvidenceScan:
@@ -73,8 +76,13 @@ class EvidenceScan:
         options: ScanOptions,
         progress: ScanProgress,
         actor: Actor,
+        known: KnownFileMatcher | None = None,
     ) -> None:
-        """Prepare the scan of ``image`` as ``exhibit``, done by ``actor``."""
+        """Prepare the scan of ``image`` as ``exhibit``, done by ``actor``.
+
+        ``known`` looks each hashed file up in the run's hash sets.
+        """
+        self.known = known
         self.image = image
         self.exhibit = exhibit
         self.writer = writer
@@ -121,6 +129,8 @@ class EvidenceScan:
             "problems": result.problems,
             "archive_members": result.n_members,
             "findings": result.n_findings,
+            "known_good": result.n_known_good,
+            "known_bad": result.n_known_bad,
         }
 
         def finish(db: Database) -> None:
@@ -244,6 +254,14 @@ class EvidenceScan:
 
     def _flush(self, batch: DocumentRows) -> None:
         self.writer.upsert("files", batch.files, pk="file_id")
+        if self.known is not None:
+            matched = self.known.match(batch.files, self.run_id)
+            batch.findings += matched.findings
+            if matched.known:
+                self.writer.upsert("known_files", matched.known, pk="file_id")
+            self.result.n_known_good += sum(r["status"] == "known-good" for r in matched.known)
+            self.result.n_known_bad += sum(r["status"] == "known-bad" for r in matched.known)
+            self.result.n_findings += len(matched.findings)
         if batch.findings:
             self.writer.upsert("findings", batch.findings, pk="finding_id")
         if batch.texts:

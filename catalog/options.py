@@ -22,6 +22,10 @@ class ScanOptions:
     """Run libmagic/EXIF on every file (off: hashes only, much faster)."""
     extract_text: bool = True
     """Extract text, open archives and detect scam artefacts (needs ``classify``)."""
+    hash_set_store: Path | None = None
+    """Known-file hash-set store to look every file up in (None: no lookups)."""
+    hash_set_names: tuple[str, ...] = ()
+    """Only these sets of the store (empty: all of them)."""
     workers: int = 0
     """Content worker processes; 0 picks one per core for images over 256 MiB, else none."""
     signing_key: Path | None = None

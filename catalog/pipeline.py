@@ -29,6 +29,7 @@ from catalog.custody import log
 from catalog.custody.log import Actor
 from catalog.errors import UsageError
 from catalog.evidencescan import EvidenceScan, EvidenceSummary
+from catalog.knownfiles import KnownFileMatcher
 from catalog.options import ScanOptions
 from catalog.progress import NullProgress, ScanProgress
 from catalog.provenance import host_name, library_versions, tool_version
@@ -74,6 +75,8 @@ class ScanSummary:
             "problems": sum(item.problems for item in self.evidence),
             "archive_members": sum(item.n_members for item in self.evidence),
             "findings": sum(item.n_findings for item in self.evidence),
+            "known_good": sum(item.n_known_good for item in self.evidence),
+            "known_bad": sum(item.n_known_bad for item in self.evidence),
             "elapsed": round(self.elapsed, 3),
             "mb_per_s": round(n_bytes / 1e6 / self.elapsed, 2) if self.elapsed else 0.0,
         }
@@ -100,13 +103,21 @@ def scan(
     _check_arguments(images, options)
     check_not_beside_evidence(case, images)
     case.parent.mkdir(parents=True, exist_ok=True)
+    known = None
+    if options.hash_set_store is not None:
+        known = KnownFileMatcher(options.hash_set_store, options.hash_set_names)
+    hash_sets = known.identities() if known else []
     writer = CatalogWriter(case)
     summary = ScanSummary(run_id=uuid.uuid4().hex)
     started = time.monotonic()
     try:
-        started_run = writer.call(lambda db: _start(db, summary.run_id, images, options, actor))
+        started_run = writer.call(
+            lambda db: _start(db, summary.run_id, images, options, actor, hash_sets)
+        )
     except BaseException:
         writer.close()
+        if known is not None:
+            known.close()
         raise
     summary.case_created = started_run.case_created
     exhibits = started_run.exhibits
@@ -117,13 +128,16 @@ def scan(
             if pool is None and _wants_workers(image, options):
                 pool = make_pool(options.workers or default_workers())
             scan_item = EvidenceScan(
-                image, exhibits[str(image)], writer, summary.run_id, options, progress, actor
-            )
+                image, exhibits[str(image)], writer, summary.run_id, options, progress, actor,
+                known,
+            )  # fmt: skip
             summary.evidence.append(scan_item.run(pool))
         status = "completed"
     finally:
         if pool is not None:
             pool.shutdown()
+        if known is not None:
+            known.close()
         summary.elapsed = time.monotonic() - started
         writer.call(lambda db: _finish(db, summary, status, actor))
         writer.close()
@@ -150,7 +164,12 @@ def _check_arguments(images: list[Path], options: ScanOptions) -> None:
 
 
 def _start(
-    db: Database, run_id: str, images: list[Path], options: ScanOptions, actor: Actor
+    db: Database,
+    run_id: str,
+    images: list[Path],
+    options: ScanOptions,
+    actor: Actor,
+    hash_sets: list[dict[str, Any]],
 ) -> _StartedRun:
     """Create the case if needed, resolve each image's exhibit, open the run (one transaction).
 
@@ -182,8 +201,10 @@ def _start(
             "options": {
                 "media_hash": options.media_hash,
                 "classify": options.classify,
+                "extract_text": options.extract_text,
                 "workers": options.workers,
             },
+            "hash_sets": hash_sets,
         },
     )
     return _StartedRun(exhibits, case_created)

@@ -21,9 +21,10 @@ needs_corpus = pytest.mark.skipif(
 def examiner_environment(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every test acts as EXAMINER, and never reads the developer's own evcat config."""
+    """Every test acts as EXAMINER, never reads the developer's own evcat config or store."""
     monkeypatch.setenv("EVCAT_EXAMINER", EXAMINER)
     monkeypatch.setenv("EVCAT_CONFIG", str(tmp_path_factory.getbasetemp() / "no-config.toml"))
+    monkeypatch.setenv("EVCAT_HASHSETS", str(tmp_path_factory.getbasetemp() / "no-store.db"))
     monkeypatch.delenv("EVCAT_SIGNING_KEY", raising=False)
 
 

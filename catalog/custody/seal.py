@@ -45,6 +45,7 @@ _EXHIBIT_TABLES = {
     "filesystems": "SELECT * FROM filesystems WHERE evidence_id = ? ORDER BY fs_id",
     "problems": "SELECT * FROM problems WHERE evidence_id = ? ORDER BY problem_id",
     "findings": "SELECT * FROM findings WHERE evidence_id = ? ORDER BY finding_id",
+    "known_files": "SELECT * FROM known_files WHERE evidence_id = ? ORDER BY file_id",
 }
 
 

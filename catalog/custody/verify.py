@@ -286,9 +286,28 @@ def _check_scans(
         report.add(
             "scan record", False, f"exhibit {exhibit!r}: file rows with no exhibit.scanned entry"
         )
+    overlays = _later_table_digests(parsed, latest)
     for exhibit, (entry, details) in sorted(latest.items()):
         _check_files(db, exhibit, entry, details, report)
-        _check_tables(db, exhibit, entry, details, report)
+        tables = {**details["tables"], **overlays.get(exhibit, {})}
+        _check_tables(db, exhibit, entry, {**details, "tables": tables}, report)
+
+
+def _later_table_digests(
+    parsed: list[tuple[CustodyEntry, dict[str, Any]]],
+    latest: dict[str, tuple[CustodyEntry, dict[str, Any]]],
+) -> dict[str, dict[str, str]]:
+    """Digests that ``hashsets.applied`` entries recorded after an exhibit's last scan.
+
+    Applying hash sets to a scanned case rewrites its known-file rows and known-bad
+    findings; the entry that did it records their new digests, which then stand.
+    """
+    overlays: dict[str, dict[str, str]] = {}
+    for entry, fields in _of(parsed, "hashsets.applied"):
+        for exhibit, digests in fields["details"].get("tables", {}).items():
+            if exhibit in latest and entry.seq > latest[exhibit][0].seq:
+                overlays.setdefault(exhibit, {}).update(digests)
+    return overlays
 
 
 @dataclass(slots=True)

@@ -42,6 +42,7 @@ _WRITERS = {
     "case": ("catalog.exports.caseuco", "write_case_uco"),
     "report": ("catalog.exports.report", "write_report"),
     "findings": ("catalog.exports.findingscsv", "write_findings_csv"),
+    "hashdeep": ("catalog.exports.hashdeep", "write_hashdeep"),
 }
 
 
@@ -58,7 +59,7 @@ def exporter_for(export_format: str) -> Exporter:
     return writer
 
 
-FORMATS = ("csv", "dfxml", "bodyfile", "case", "report", "findings")
+FORMATS = ("csv", "dfxml", "bodyfile", "case", "report", "findings", "hashdeep")
 """Export formats, as ``evcat export FORMAT`` names them."""
 
 
@@ -74,7 +75,7 @@ class ExportResult:
     custody_seq: int
 
 
-def snapshot_of(db: Database) -> ExportSnapshot:
+def snapshot_of(db: Database, *, hide_known: bool = False) -> ExportSnapshot:
     """The record an export made now reflects.
 
     Raises:
@@ -94,6 +95,7 @@ def snapshot_of(db: Database) -> ExportSnapshot:
         record_seq=last.seq,
         record_head=last.entry_hash,
         tool_version=tool_version(),
+        hide_known=hide_known,
     )
 
 
@@ -139,8 +141,12 @@ def _write_atomically(output: Path, fill: Any) -> Any:
     return result
 
 
-def run_export(case: Path, export_format: str, output: Path, actor: Actor) -> ExportResult:
+def run_export(
+    case: Path, export_format: str, output: Path, actor: Actor, *, hide_known: bool = False
+) -> ExportResult:
     """Export the case at ``case`` as ``export_format`` to ``output``, logged.
+
+    ``hide_known`` leaves out the files known-good hash sets matched (and their findings).
 
     Raises:
         UsageError: unknown format, or an output path that is not allowed.
@@ -150,7 +156,7 @@ def run_export(case: Path, export_format: str, output: Path, actor: Actor) -> Ex
     db = open_existing_catalog(case)
     try:
         _check_output(case, output, db)
-        snapshot = snapshot_of(db)
+        snapshot = snapshot_of(db, hide_known=hide_known)
         stats: ExportStats = _write_atomically(output, lambda handle: writer(db, handle, snapshot))
         sha256, size = _sha256_of(output)
         with db.atomic():
@@ -174,6 +180,7 @@ def run_export(case: Path, export_format: str, output: Path, actor: Actor) -> Ex
                     "manifest": {"name": clean_text(manifest.name), "sha256": manifest_sha256},
                     "record_seq": snapshot.record_seq,
                     "record_head": snapshot.record_head,
+                    "hide_known": hide_known,
                 },
             )
     finally:

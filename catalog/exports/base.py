@@ -29,6 +29,8 @@ class ExportSnapshot:
     """That entry's hash: exports of an unchanged case carry the same value."""
     tool_version: str
     """``evcat X.Y.Z``."""
+    hide_known: bool = False
+    """Leave out files a known-good hash set matched (and their findings)."""
 
 
 @dataclass(slots=True)

@@ -87,7 +87,7 @@ def write_bodyfile(db: Database, handle: BinaryIO, snapshot: ExportSnapshot) -> 
     """
     stats = ExportStats()
     handle.write(head_line(snapshot).encode("utf-8", "backslashreplace"))
-    for row in file_records(db):
+    for row in file_records(db, hide_known=snapshot.hide_known):
         handle.write(body_line(row).encode("utf-8", "backslashreplace"))
         stats.rows += 1
     return stats

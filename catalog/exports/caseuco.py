@@ -346,7 +346,7 @@ class CaseGraph:
         """Each regular file and its relationship, and the catalogue fragments listing them."""
         exhibit, record = None, ""
         members: list[dict[str, str]] = []
-        for row in file_records(db):
+        for row in file_records(db, hide_known=self.snapshot.hide_known):
             if row["type"] != EntryType.FILE:
                 continue
             if members and (row["exhibit"] != exhibit or len(members) >= OBJECT_CHUNK):

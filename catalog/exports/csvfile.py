@@ -58,6 +58,7 @@ COLUMNS = (
     "parent_file_id",
     "text_status",
     "known_status",
+    "known_sets",
     "tags",
     "notes",
     "exif",
@@ -91,7 +92,10 @@ def csv_values(record: dict[str, Any], custody_head: str) -> dict[str, Any]:
 
 def write_csv(db: Database, handle: BinaryIO, snapshot: ExportSnapshot) -> ExportStats:
     """Write every catalogued entry as one CSV row (see the module docstring)."""
-    rows = (csv_values(record, snapshot.record_head) for record in reads.file_records(db))
+    rows = (
+        csv_values(record, snapshot.record_head)
+        for record in reads.file_records(db, hide_known=snapshot.hide_known)
+    )
     return write_safe_csv(handle, COLUMNS, rows)
 
 

@@ -97,7 +97,7 @@ def write_dfxml(db: Database, handle: BinaryIO, snapshot: ExportSnapshot) -> Exp
         RuntimeError: a file row's file system was not among its exhibit's (a read-order bug).
     """
     stats = ExportStats()
-    groups = _FileGroups(file_records(db))
+    groups = _FileGroups(file_records(db, hide_known=snapshot.hide_known))
     handle.write((_HEADER + _metadata(snapshot) + _creator(snapshot)).encode("utf-8"))
     for source in source_records(db):
         handle.write(_source(source).encode("utf-8"))

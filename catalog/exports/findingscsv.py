@@ -50,5 +50,6 @@ def finding_values(record: dict[str, Any], custody_head: str) -> dict[str, Any]:
 
 def write_findings_csv(db: Database, handle: BinaryIO, snapshot: ExportSnapshot) -> ExportStats:
     """Write every finding as one CSV row (see the module docstring)."""
-    rows = (finding_values(r, snapshot.record_head) for r in finding_records(db))
+    records = finding_records(db, hide_known=snapshot.hide_known)
+    rows = (finding_values(r, snapshot.record_head) for r in records)
     return write_safe_csv(handle, COLUMNS, rows)

@@ -25,6 +25,8 @@ JOIN filesystems fs ON fs.fs_id = f.fs_id
 JOIN evidence e ON e.evidence_id = g.evidence_id
 WHERE (:all_kinds OR g.kind IN (SELECT value FROM json_each(:kinds)))
   AND (:exhibit IS NULL OR e.exhibit = :exhibit)
+  AND NOT (:hide_known AND EXISTS (SELECT 1 FROM known_files k
+                                   WHERE k.file_id = g.file_id AND k.status = 'known-good'))
 ORDER BY e.exhibit, fs.offset, f.path, f.file_id, g.offset, g.kind, g.finding_id
 """
 
@@ -36,10 +38,18 @@ def _kind_filter(kinds: Sequence[str]) -> dict[str, Any]:
 
 
 def finding_records(
-    db: Database, kinds: Sequence[str] = (), exhibit: str | None = None
+    db: Database,
+    kinds: Sequence[str] = (),
+    exhibit: str | None = None,
+    *,
+    hide_known: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Findings with their exhibit, partition offset and path; all kinds when none given."""
-    yield from db.query(_FINDING_SQL, {**_kind_filter(kinds), "exhibit": exhibit})
+    """Findings with their exhibit, partition offset and path; all kinds when none given.
+
+    ``hide_known`` leaves out findings in files a known-good hash set matched.
+    """
+    params = {**_kind_filter(kinds), "exhibit": exhibit, "hide_known": hide_known}
+    yield from db.query(_FINDING_SQL, params)
 
 
 _LINKS_SQL = """

@@ -6,6 +6,7 @@ parameters, never by string formatting.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from catalog.timeutil import utc_now
@@ -66,8 +67,38 @@ def set_media_hash(db: Database, evidence_id: str, hashes: Hashes | None, status
 
 def purge_stale(db: Database, evidence_id: str, run_id: str) -> None:
     """After a complete re-scan, drop the evidence's rows that this run did not write."""
-    for table in ("files", "findings", "texts", "filesystems", "volumes", "problems"):
+    for table in (
+        "files", "findings", "texts", "known_files", "filesystems", "volumes", "problems",
+    ):  # fmt: skip
         db.execute(
             f"DELETE FROM {table} WHERE evidence_id = ? AND run_id != ?",
             [evidence_id, run_id],
         )
+
+
+def clear_known_files(db: Database) -> None:
+    """Forget every known-file row and known-bad finding (before hash sets are re-applied)."""
+    db.execute("DELETE FROM known_files")
+    db.execute("DELETE FROM findings WHERE kind = 'known_bad'")
+
+
+def hashed_file_batches(db: Database, size: int) -> Iterator[list[dict[str, Any]]]:
+    """The case's hashed files (id, exhibit, hashes), ``size`` at a time, by file id."""
+    cursor = db.execute(
+        "SELECT file_id, evidence_id, sha256, sha1, md5 FROM files"
+        " WHERE sha256 IS NOT NULL ORDER BY file_id"
+    )
+    columns = [column[0] for column in cursor.description]
+    while rows := cursor.fetchmany(size):
+        yield [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def insert_rows(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
+    """Insert plain rows into a table (nothing when empty)."""
+    if rows:
+        db.table(table).insert_all(rows)
+
+
+def scanned_exhibits(db: Database) -> list[str]:
+    """Exhibits that have file rows, sorted."""
+    return [row[0] for row in db.execute("SELECT DISTINCT evidence_id FROM files ORDER BY 1")]

@@ -18,17 +18,37 @@ SELECT f.*, e.exhibit AS exhibit, fs.offset AS fs_offset, fs.fs_type AS fs_type,
        (SELECT group_concat(tag, '; ') FROM
             (SELECT DISTINCT tag FROM tags t WHERE t.file_id = f.file_id ORDER BY tag)) AS tags,
        (SELECT group_concat(note, ' | ') FROM
-            (SELECT note FROM notes n WHERE n.file_id = f.file_id ORDER BY note_id)) AS notes
+            (SELECT note FROM notes n WHERE n.file_id = f.file_id ORDER BY note_id)) AS notes,
+       CASE WHEN k.status IS NOT NULL THEN k.status
+            WHEN f.sha256 IS NOT NULL AND :hash_sets_used THEN 'unknown' END AS known_status,
+       k.sets AS known_sets
 FROM files f
 JOIN filesystems fs ON fs.fs_id = f.fs_id
 JOIN evidence e ON e.evidence_id = f.evidence_id
+LEFT JOIN known_files k ON k.file_id = f.file_id
+WHERE NOT (:hide_known AND k.status IS 'known-good')
 ORDER BY e.exhibit, fs.offset, fs.detection, f.path, f.inode, f.seq, f.file_id
 """
 
 
-def file_records(db: Database) -> Iterator[dict[str, Any]]:
-    """Every file row with its exhibit, file system (offset, type, block size), tags, notes."""
-    yield from db.query(_FILE_SQL)
+def hash_sets_used(db: Database) -> bool:
+    """Whether any scan or ``hashset apply`` of the case looked files up in hash sets."""
+    row = db.execute(
+        "SELECT 1 FROM custody_log WHERE action IN ('scan.started', 'hashsets.applied')"
+        " AND json_array_length(body, '$.details.hash_sets') > 0 LIMIT 1"
+    ).fetchone()
+    return row is not None
+
+
+def file_records(db: Database, *, hide_known: bool = False) -> Iterator[dict[str, Any]]:
+    """Every file row with its exhibit, file system, tags, notes and known-file status.
+
+    ``known_status`` is ``known-good``/``known-bad`` for a file that matched a hash set,
+    ``unknown`` for a hashed file that did not (once any set was used), else empty.
+    ``hide_known`` leaves out the known-good files.
+    """
+    params = {"hide_known": hide_known, "hash_sets_used": hash_sets_used(db)}
+    yield from db.query(_FILE_SQL, params)
 
 
 def case_record(db: Database) -> dict[str, Any] | None:
@@ -142,3 +162,23 @@ def first_problem_records(db: Database, limit: int) -> list[dict[str, Any]]:
             [limit],
         )
     )
+
+
+_NOTABLE_SQL = """
+SELECT e.exhibit AS exhibit, min(f.path) AS path, f.size AS size, f.md5 AS md5,
+       f.sha256 AS sha256
+FROM files f
+JOIN evidence e ON e.evidence_id = f.evidence_id
+WHERE f.sha256 IS NOT NULL AND f.size > 0 AND (
+      EXISTS (SELECT 1 FROM tags t WHERE t.file_id = f.file_id)
+   OR EXISTS (SELECT 1 FROM findings g WHERE g.file_id = f.file_id)
+   OR EXISTS (SELECT 1 FROM known_files k WHERE k.file_id = f.file_id
+                                            AND k.status = 'known-bad'))
+GROUP BY f.sha256
+ORDER BY f.sha256
+"""
+
+
+def notable_file_records(db: Database) -> Iterator[dict[str, Any]]:
+    """One row per distinct content that is tagged, has findings or is known-bad."""
+    yield from db.query(_NOTABLE_SQL)

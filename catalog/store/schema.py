@@ -296,6 +296,24 @@ def _artefacts(db: Database) -> None:
     db.executescript(_ARTEFACTS)
 
 
+_KNOWN_FILES = """
+CREATE TABLE known_files (
+    file_id TEXT PRIMARY KEY,
+    evidence_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    sets TEXT NOT NULL,
+    run_id TEXT NOT NULL
+);
+CREATE INDEX known_files_evidence ON known_files(evidence_id, status);
+"""
+
+
+@MIGRATIONS(name="0004_known_files")
+def _known_files(db: Database) -> None:
+    """Known-file hash-set matches: one row per file that matched a set."""
+    db.executescript(_KNOWN_FILES)
+
+
 def known_migrations() -> set[str]:
     """Names of every migration this version of evcat knows."""
     return {migration.name for migration in MIGRATIONS._migrations}

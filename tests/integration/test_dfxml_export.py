@@ -219,8 +219,8 @@ def test_document_is_written_while_rows_are_read(
     written_at_each_row: list[int] = []
     real_file_records = dfxml_module.file_records
 
-    def watched(db: sqlite_utils.Database):  # type: ignore[no-untyped-def]
-        for row in real_file_records(db):
+    def watched(db: sqlite_utils.Database, **options):  # type: ignore[no-untyped-def]
+        for row in real_file_records(db, **options):
             written_at_each_row.append(len(handle.getvalue()))
             yield row
 
