@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.csvsafe import clean_text
 from catalog.locator import Locator
-from catalog.rows import text_columns
-from parsers.classifiers.category import extension_of
+from catalog.rows import content_columns, text_columns
 
 if TYPE_CHECKING:
     from catalog.documents import DocumentResult, MemberResult, PlacedFinding
@@ -77,7 +76,6 @@ def member_row(archive: Row, member: MemberResult, index: int, run_id: str) -> R
     locator = Locator.parse(archive["locator"])
     inner = f"{locator.member}!/{info.path}" if locator.member else info.path
     name = info.path.rstrip("/").rsplit("/", 1)[-1]
-    hashes, classification = content.hashes, content.classification
     row: Row = {name: archive[name] for name in _INHERITED}
     row.update(
         {
@@ -99,19 +97,7 @@ def member_row(archive: Row, member: MemberResult, index: int, run_id: str) -> R
             "uid": None,
             "gid": None,
             "mode": None,
-            "content_status": content.status,
-            "content_error": content.error,
-            "bytes_hashed": content.bytes_hashed if content.status != "none" else None,
-            "md5": hashes.md5 if hashes else None,
-            "sha1": hashes.sha1 if hashes else None,
-            "sha256": hashes.sha256 if hashes else None,
-            "blake3": hashes.blake3 if hashes else None,
-            "mime": classification.mime if classification else None,
-            "magic_description": classification.description if classification else None,
-            "category": classification.category if classification else None,
-            "extension": _extension(name),
-            "extension_mismatch": int(classification.extension_mismatch) if classification else 0,
-            "exif": classification.exif if classification else None,
+            **content_columns(content, name),
             "run_id": run_id,
             "origin": "archive",
             "parent_file_id": archive["file_id"],
@@ -119,10 +105,6 @@ def member_row(archive: Row, member: MemberResult, index: int, run_id: str) -> R
         }
     )
     return row
-
-
-def _extension(name: str) -> str | None:
-    return extension_of(name) or None
 
 
 def finding_row(owner: Row, index: int, placed: PlacedFinding, run_id: str) -> Row:

@@ -97,8 +97,6 @@ def file_row(
     fs_id: str, seq: int, entry: FileEntry, content: ContentResult, run_id: str
 ) -> dict[str, Any]:
     """One files row: the entry's metadata plus its content result."""
-    hashes = content.hashes
-    classification = content.classification
     return {
         "file_id": f"{fs_id[:16]}-{seq:010d}",  # ordered: appends to the primary key
         "evidence_id": entry.locator.exhibit,
@@ -128,6 +126,19 @@ def file_row(
         "uid": entry.uid,
         "gid": entry.gid,
         "mode": entry.mode,
+        **content_columns(content, content_name(entry)),
+        "run_id": run_id,
+        "origin": "fs",
+        "parent_file_id": None,
+        **text_columns(content.document),
+    }
+
+
+def content_columns(content: ContentResult, name: str) -> dict[str, Any]:
+    """The files row's columns from reading the content: status, hashes, classification."""
+    hashes = content.hashes
+    classification = content.classification
+    return {
         "content_status": content.status,
         "content_error": content.error,
         "bytes_hashed": content.bytes_hashed if content.status != "none" else None,
@@ -138,13 +149,9 @@ def file_row(
         "mime": classification.mime if classification else None,
         "magic_description": classification.description if classification else None,
         "category": classification.category if classification else None,
-        "extension": extension_of(content_name(entry)) or None,
+        "extension": extension_of(name) or None,
         "extension_mismatch": int(classification.extension_mismatch) if classification else 0,
         "exif": classification.exif if classification else None,
-        "run_id": run_id,
-        "origin": "fs",
-        "parent_file_id": None,
-        **text_columns(content.document),
     }
 
 
