@@ -15,8 +15,8 @@ from typing import IO, TYPE_CHECKING, AnyStr
 
 from catalog.hashsets import nsrl
 from catalog.hashsets.lineparsers import (
-    _BSD,
-    _GNU,
+    BSD_LINE,
+    GNU_LINE,
     HEX_DIGITS,
     LineError,
     column_roles,
@@ -70,11 +70,11 @@ def _shape(text: str) -> str | None:
         return "hashdeep"
     if text.startswith("#"):
         return "skip"
-    bsd = _BSD.match(text)
+    bsd = BSD_LINE.match(text)
     if bsd:
         algorithm = bsd.group(1).upper().replace("-", "")
         return _BSD_SUMS.get(algorithm, "sha256sum")
-    gnu = _GNU.match(text)
+    gnu = GNU_LINE.match(text)
     if gnu and len(gnu.group(2)) in _SUMS and _is_hex(gnu.group(2)):
         return _SUMS[len(gnu.group(2))]
     try:
@@ -91,7 +91,7 @@ def _is_hex(value: str) -> bool:
         bytes.fromhex(value)
     except ValueError:
         return False
-    return value.isalnum()
+    return True
 
 
 def iter_text_rows(fh: IO[bytes], fmt: str, problems: ProblemLog) -> Iterator[HashRow]:

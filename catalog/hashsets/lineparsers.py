@@ -18,8 +18,8 @@ HEX_DIGITS = {"md5": 32, "sha1": 40, "sha256": 64}
 _BY_DIGITS = {digits: name for name, digits in HEX_DIGITS.items()}
 _BITS = dict(HASH_TYPES)
 _MAX_SIZE = (1 << 63) - 1
-_BSD = re.compile(r"^(MD5|SHA-?1|SHA-?256|SHA2-256) ?\((.*)\) ?= ?([0-9A-Za-z]*)\s*$", re.I)
-_GNU = re.compile(r"^(\\?)(\S+)(?:[ \t]([ *]?)(.*))?$")
+BSD_LINE = re.compile(r"^(MD5|SHA-?1|SHA-?256|SHA2-256) ?\((.*)\) ?= ?([0-9A-Za-z]*)\s*$", re.I)
+GNU_LINE = re.compile(r"^(\\?)(\S+)(?:[ \t]([ *]?)(.*))?$")
 _GNU_ESCAPES = re.compile(r"\\(.)")
 
 
@@ -95,12 +95,12 @@ class SumsParser:
         """Parse one line."""
         if text.startswith("#"):
             return None
-        bsd = _BSD.match(text)
+        bsd = BSD_LINE.match(text)
         if bsd:
             algorithm, name, value = bsd.groups()
             hash_name = "md5" if algorithm.upper() == "MD5" else _bsd_sha(algorithm)
             return make_row({hash_name: parse_hex(value, hash_name)}, name, None, None)
-        gnu = _GNU.match(text)
+        gnu = GNU_LINE.match(text)
         if gnu is None:
             raise LineError(f"not a {self.hash_name}sum line")
         escaped, value, _mode, name = gnu.groups()

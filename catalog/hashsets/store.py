@@ -43,7 +43,11 @@ Wanted = dict[bytes, list[tuple[str, int]]]
 
 
 class HashSetStore:
-    """A SQLite file of known-file hash sets, shared by every case."""
+    """A SQLite file of known-file hash sets, shared by every case.
+
+    One instance is one connection: use it from one thread at a time (it may be handed
+    to another thread, e.g. a writer thread); open one per process.
+    """
 
     def __init__(self, path: Path) -> None:
         """Open the store at ``path``, creating the file and its schema if missing.
@@ -61,7 +65,8 @@ class HashSetStore:
         """Import the set at ``source`` as ``name``; a no-op if that content already is.
 
         Raises:
-            HashSetFormatError: bad argument, unreadable or unknown source, no valid row.
+            UsageError: an empty or multi-line name, an unknown kind or format.
+            HashSetFormatError: unreadable or unknown source, no valid row.
             HashSetNameConflict: ``name`` is taken by a set with other content or kind.
             HashSetStoreError: the store cannot be written.
         """
@@ -216,12 +221,15 @@ def _wanted(
         deciding = deciding_for.get(mask)
         if deciding is None:
             deciding = deciding_for[mask] = _deciding(mask, row_masks)
-        if deciding & SHA256:
-            by_sha256[_digest("sha256", sha256)].append((key, mask))
-        if deciding & SHA1:
-            by_sha1[_digest("sha1", sha1)].append((key, mask))
-        if deciding & MD5:
-            by_md5[_digest("md5", md5)].append((key, mask))
+        for bit, value, name, by_value in (
+            (SHA256, sha256, "sha256", by_sha256),
+            (SHA1, sha1, "sha1", by_sha1),
+            (MD5, md5, "md5", by_md5),
+        ):
+            if value:
+                raw = _digest(name, value)
+                if deciding & bit:
+                    by_value[raw].append((key, mask))
     return wanted
 
 
@@ -254,13 +262,13 @@ def _info(row: tuple[Any, ...]) -> HashSetInfo:
     )
 
 
-def _digest(name: str, value: str | None) -> bytes:
+def _digest(name: str, value: str) -> bytes:
     digits = HEX_DIGITS[name]
     try:
-        raw = bytes.fromhex(value)  # type: ignore[arg-type]  # a falsy value is never passed
+        raw = bytes.fromhex(value)
     except (TypeError, ValueError):
         raw = b""
-    if len(raw) * 2 != digits or len(str(value)) != digits:
+    if len(raw) * 2 != digits or len(value) != digits:
         raise UsageError(f"not a {name} digest: {str(value)[:80]!r}")
     return raw
 
