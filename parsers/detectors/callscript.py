@@ -309,6 +309,23 @@ def _windows(hits: list[Hit], length: int) -> Iterator[list[Hit]]:
             yield hits[first:last]
 
 
+def _necessary_hits(text: str) -> list[Hit] | None:
+    """Hits of the families every script needs, or None when the text lacks them.
+
+    ``_score`` caps a text that is not scripted or does not steer below ``THRESHOLD``;
+    a window holds a subset of the whole text's hits, so when the whole text falls short
+    on either, no window can reach it. Checking these few rules first keeps ordinary
+    documents (most of a disk) from paying for every other rule.
+    """
+    structure = find_hits(text, STRUCTURE)
+    if family_strength(structure, "structure:") < 0.4:
+        return None
+    steering = find_hits(text, REMOTE + PAYMENT)
+    if family_strength(steering, "remote:") < 0.35 and family_strength(steering, "payment:") < 0.5:
+        return None
+    return structure + steering
+
+
 def _best_hit(text: str, hits: list[Hit]) -> Hit:
     """The first positive hit on the line carrying the most positive weight."""
     weights: dict[int, float] = {}
@@ -332,7 +349,11 @@ class CallScriptDetector:
     def detect(self, doc: Extraction) -> list[Finding]:
         """A ``call_script`` finding when some stretch of the text scores ``THRESHOLD``."""
         text = fold_width(doc.text[:SCAN_CHARS])
-        scored = [(_score(w)[0], w) for w in _windows(find_hits(text, _ALL), len(text))]
+        hits = _necessary_hits(text)
+        if hits is None:
+            return []
+        hits += find_hits(text, BRANDS + FEAR + NEGATIVE)
+        scored = [(_score(w)[0], w) for w in _windows(hits, len(text))]
         if not scored:
             return []
         score, hits = max(scored, key=lambda pair: pair[0])

@@ -266,10 +266,11 @@ class PopupDetector:
             return []
         markup = fold_width(doc.markup[:SCAN_CHARS])
         visible = fold_width(doc.text[:SCAN_CHARS])
-        hits = find_hits(markup, ALARM + BEHAVIOUR) + _history_trap(markup)
+        hits = find_hits(markup, ALARM)  # alarm text first: most pages have none
         alarm = family_strength(hits, "alarm:")
         if alarm < 0.6 or not any(h.rule.name == "alarm:assertion" for h in hits):
             return []
+        hits += find_hits(markup, BEHAVIOUR) + _history_trap(markup)
         rules = {h.rule.name for h in hits}
         phone_rule = self._phone_rule(markup, visible)
         if phone_rule:
