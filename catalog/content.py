@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from catalog.hashing import MultiHasher
 from catalog.model import Classification, FileEntry, Hashes
-from catalog.spool import Spool
+from catalog.spool import SPOOL, Spool
 from parsers.classifiers.category import category_for, is_extension_mismatch
 from parsers.classifiers.exif import ExifClassifier
 from parsers.classifiers.mime import MagicClassifier
@@ -148,6 +148,8 @@ class _ContentPass:
         self.extract_text = extract_text
         self.classification: Classification | None = None
         self.spool: Spool | None = None
+        self.plan: DocumentResult | str | None = None
+        """What ``plan_analysis`` decided once the content's type was known."""
         self.error: str | None = None
 
     def feed(self, chunk: bytes) -> None:
@@ -163,7 +165,9 @@ class _ContentPass:
         if len(self.head) >= self.head_size and self.entry.size > self.head_size:
             # A file larger than its head: classify now, to know whether to spool the rest.
             self.classification = self._classify(None)
-            if self.extract_text and self._wants_analysis():
+            if self.extract_text:
+                self.plan = self._plan(self.entry.size)
+            if self.plan == SPOOL:
                 self.spool = Spool(self.ctx.limits.text.max_input_bytes, self.entry.size)
                 self.spool.write(bytes(self.head))
                 self.spool.write(chunk[take:])
@@ -172,11 +176,13 @@ class _ContentPass:
         name = content_name(self.entry)
         return classify(name, bytes(self.head), self.ctx, self.entry, digest)
 
-    def _wants_analysis(self) -> bool:
-        from catalog.documents import wants_analysis
+    def _plan(self, size: int) -> DocumentResult | str | None:
+        """Whether and how to analyse the file (``catalog.documents.plan_analysis``)."""
+        from catalog.documents import plan_analysis
 
         mime = self.classification.mime if self.classification else None
-        return wants_analysis(content_name(self.entry), mime, bytes(self.head))
+        cap = self.ctx.limits.text.max_input_bytes
+        return plan_analysis(content_name(self.entry), mime, bytes(self.head), size, cap)
 
     def result(self) -> ContentResult:
         """The hashes, the classification and the analysis of what was read."""
@@ -190,13 +196,13 @@ class _ContentPass:
             self.classification = self._classify(
                 bytes.fromhex(hashes.blake3) if whole and hashes else None
             )
+        if error is None and self.extract_text and whole:
+            self.plan = self._plan(hasher.bytes_hashed)  # a small file: its head is all of it
         document = None
-        if (
-            error is None
-            and self.extract_text
-            and (self.spool or (whole and self._wants_analysis()))
-        ):
+        if error is None and self.plan == SPOOL:
             document = self._analyse()
+        elif error is None and self.plan is not None and not isinstance(self.plan, str):
+            document = self.plan  # skipped before any copy: over the limit
         return ContentResult(
             status="ok" if error is None else "partial",
             hashes=hashes,

@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING
 import parsers
 from catalog.content import ContentResult, classify_head
 from catalog.hashing import MultiHasher
-from catalog.spool import Spool, open_spooled
+from catalog.spool import SPOOL, Spool, open_spooled
 from parsers.archive import ArchiveError, MemberInfo
 from parsers.archives import choose_archive
 from parsers.context import Limits
@@ -107,9 +107,26 @@ class _Budget:
     exhausted: str | None = None
 
 
-def wants_analysis(name: str, mime: str | None, head: bytes) -> bool:
-    """Whether a file with this name, MIME and head has an extractor or archive reader."""
-    return _extractor_for(name, mime, head) is not None or _reader_for(name, mime, head) is not None
+def plan_analysis(
+    name: str, mime: str | None, head: bytes, size: int, cap: int
+) -> DocumentResult | str | None:
+    """What to do with a file of ``size`` bytes, before copying any of it.
+
+    ``None``: no text format, or an empty file. ``SPOOL``: copy up to ``cap`` bytes and
+    analyse them. A ``skipped`` result: the format needs the whole file and the file is
+    over ``cap``, so nothing is copied.
+    """
+    if size == 0:
+        return None
+    extractor = _extractor_for(name, mime, head)
+    reader = None if extractor else _reader_for(name, mime, head)
+    kind = extractor.name if extractor else reader.name if reader else None
+    if kind is None:
+        return None
+    if size > cap and kind not in PARTIAL_INPUT_OK:
+        message = f"{kind} not opened: {size} bytes exceeds the {cap} byte extraction limit"
+        return DocumentResult(status="skipped", kind=kind, problems=(message,))
+    return SPOOL
 
 
 def analyse_document(request: DocumentRequest) -> DocumentResult:
@@ -131,14 +148,18 @@ def _analyse(request: DocumentRequest, budget: _Budget, depth: int) -> DocumentR
     reader = None if extractor else _reader_for(request.name, request.mime, request.head)
     if extractor is None and reader is None:
         return NOTHING
-    kind = extractor.name if extractor else reader.name if reader else None
     complete = request.size >= request.full_size
     if not complete and (extractor is None or extractor.name not in PARTIAL_INPUT_OK):
+        kind = extractor.name if extractor else reader.name if reader else ""
         message = (
             f"{kind} not opened: {request.full_size} bytes exceeds the"
             f" {request.size} byte extraction limit"
         )
         return DocumentResult(status="skipped", kind=kind, problems=(message,))
+    if reader is not None and depth > request.limits.archive.max_depth:
+        limit = request.limits.archive.max_depth
+        message = f"archive nested deeper than {limit} levels not opened"
+        return DocumentResult(status="skipped", kind=reader.name, problems=(message,))
     with open_spooled(request.data) as stream:
         if extractor is not None:
             return _extract(extractor, stream, request, budget)
@@ -193,29 +214,43 @@ def _kept_text(text: str, cap: int, budget: _Budget) -> str | None:
 def _detect(extraction: Extraction) -> tuple[tuple[PlacedFinding, ...], list[str]]:
     placed: list[PlacedFinding] = []
     problems: list[str] = []
+    mappers: dict[str, ByteOffsets] = {}
     for detector in parsers.DETECTORS:
         try:
             found = detector.detect(extraction)
         except Exception as exc:
             problems.append(f"detector {detector.name} failed ({type(exc).__name__}: {exc})")
             continue
-        placed += (_place(f, detector.name, detector.version, extraction) for f in found)
+        placed += (_place(f, detector.name, detector.version, extraction, mappers) for f in found)
     if len(placed) > MAX_FINDINGS:
         problems.append(f"{len(placed) - MAX_FINDINGS} findings beyond {MAX_FINDINGS} not kept")
         placed = placed[:MAX_FINDINGS]
     return tuple(placed), problems
 
 
-def _place(finding: Finding, detector: str, version: int, extraction: Extraction) -> PlacedFinding:
-    """Turn a finding's index into a byte offset when its string maps onto the file."""
+def _place(
+    finding: Finding,
+    detector: str,
+    version: int,
+    extraction: Extraction,
+    mappers: dict[str, ByteOffsets],
+) -> PlacedFinding:
+    """Turn a finding's index into a byte offset when its string maps onto the file.
+
+    ``mappers`` keeps one byte-offset map per string of the extraction, so the text is
+    encoded once however many findings it holds.
+    """
     string = extraction.markup if finding.source == "markup" else extraction.text
     maps_to_file = extraction.offset_basis == "file" and (
         finding.source == "markup" or extraction.markup is None
     )
     offset, basis = finding.offset, finding.source
     if maps_to_file and string is not None and offset is not None and extraction.encoding:
-        mapper = ByteOffsets(string, extraction.encoding, extraction.bom_length)
-        offset, basis = mapper.byte_offset(offset), "file"
+        if finding.source not in mappers:
+            mappers[finding.source] = ByteOffsets(
+                string, extraction.encoding, extraction.bom_length
+            )
+        offset, basis = mappers[finding.source].byte_offset(offset), "file"
     return PlacedFinding(finding, detector, version, offset, basis)
 
 
@@ -349,17 +384,13 @@ def _member_result(
         error=read_error,
     )
     document = None
-    if complete and wants_analysis(name, classification.mime, head):
-        if depth >= request.limits.archive.max_depth and _reader_for(
-            name, classification.mime, head
-        ):
-            problems.append(f"archive nested deeper than {depth} levels not opened")
-        else:
-            nested = DocumentRequest(
-                name, classification.mime, head, data, spool.size,
-                hasher.bytes_hashed, request.limits,
-            )  # fmt: skip
-            document = _analyse(nested, budget, depth + 1)
+    if complete and hasher.bytes_hashed:
+        nested = DocumentRequest(
+            name, classification.mime, head, data, spool.size, hasher.bytes_hashed,
+            request.limits,
+        )  # fmt: skip
+        found = _analyse(nested, budget, depth + 1)
+        document = None if found is NOTHING else found
     return MemberResult(info, content, document, tuple(problems))
 
 

@@ -79,3 +79,7 @@ def open_spooled(data: bytes | str) -> IO[bytes]:
     if isinstance(data, bytes):
         return io.BytesIO(data)
     return open(data, "rb")  # noqa: PTH123
+
+
+SPOOL = "spool"
+"""The analysis plan that says: copy the file into a spool and analyse it."""

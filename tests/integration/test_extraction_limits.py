@@ -22,6 +22,7 @@ from catalog.model import EntryType, FileEntry
 from catalog.options import ScanOptions
 from catalog.pipeline import scan
 from parsers.context import Limits
+from parsers.extractor import TextLimits
 from tests.conftest import EXAMINER
 from tests.integration.ext4image import build_ext4
 
@@ -173,3 +174,49 @@ def test_a_file_whose_extraction_overruns_its_time_gets_a_problem_row(tmp_path: 
     problems = _problems(case)["/script.txt"]
     assert problems == ["extract: /script.txt: extraction stopped after 1e-06 s (time limit)"]
     assert _status(case, "/script.txt") == ("error", "ok")
+
+
+class OneChunkFileSystem:
+    """A file system whose one file holds ``data``, counting the bytes handed out."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read_chunks(self, entry: FileEntry, chunk_size: int) -> Iterator[bytes]:
+        for start in range(0, len(self.data), chunk_size):
+            yield self.data[start : start + chunk_size]
+
+
+def _entry(name: str, size: int) -> FileEntry:
+    return FileEntry(
+        locator=Locator("disk", 0, "7"), path=f"/{name}", name=name, name_raw=name.encode(),
+        entry_type=EntryType.FILE, size=size, meta_addr=7, is_allocated=True,
+    )  # fmt: skip
+
+
+def test_an_empty_file_is_not_sent_for_extraction() -> None:
+    result = read_content(OneChunkFileSystem(b""), _entry("empty.txt", 0), Context(),
+                          extract_text=True)  # fmt: skip
+    assert result.status == "ok" and result.document is None
+
+
+def test_an_archive_over_the_limit_is_skipped_without_copying_it(monkeypatch) -> None:
+    import catalog.content
+
+    made: list[int] = []
+    real_spool = catalog.content.Spool
+    monkeypatch.setattr(
+        catalog.content, "Spool", lambda cap, size: made.append(size) or real_spool(cap, size)
+    )
+    buffer = __import__("io").BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("payload.bin", os.urandom(300_000))
+    data = buffer.getvalue()
+    limits = Limits(text=TextLimits(max_input_bytes=100_000))
+    result = read_content(OneChunkFileSystem(data), _entry("big.zip", len(data)),
+                          Context(limits=limits), extract_text=True)  # fmt: skip
+    assert made == []
+    assert result.document is not None and result.document.status == "skipped"
+    assert result.document.problems == (
+        f"zip not opened: {len(data)} bytes exceeds the 100000 byte extraction limit",
+    )
