@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,8 +17,11 @@ from catalog.cli import case_option, debug_option, guarded, main, say
 from catalog.csvsafe import clean_text, escape_controls
 from parsers.detector import FINDING_KINDS
 
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
-def _open(case: Path) -> Any:
+
+def _open(case: Path) -> Database:
     from catalog.store import open_catalog_readonly
 
     return open_catalog_readonly(case)
