@@ -43,6 +43,10 @@ class CatalogTooNew(CatalogError):
     """The catalog was written by a newer evcat whose schema this one does not know."""
 
 
+class ScanCancelled(Exception):
+    """The examiner cancelled a running scan; the pipeline records it and stops cleanly."""
+
+
 class NotMyFormat(Exception):
     """Raised by a parser's detection step: the input is not in this parser's format.
 

@@ -15,7 +15,7 @@ import parsers
 from catalog.csvsafe import clean_text
 from catalog.custody.scanrecord import record_exhibit_scanned
 from catalog.documentrows import DocumentRows, document_rows
-from catalog.errors import EvidenceError, NotADiskImage
+from catalog.errors import EvidenceError, NotADiskImage, ScanCancelled
 from catalog.mediahash import MediaHasher, compare_stored
 from catalog.model import VolumeKind, VolumeRecord
 from catalog.rows import evidence_row, file_row, filesystem_id, filesystem_row, volume_row
@@ -28,6 +28,8 @@ from parsers.tskimage import TskImage
 from parsers.volumes.tsk import TskVolumeParser
 
 if TYPE_CHECKING:
+    import threading
+
     from sqlite_utils import Database
 
     from catalog.custody.log import Actor
@@ -77,12 +79,15 @@ class EvidenceScan:
         progress: ScanProgress,
         actor: Actor,
         known: KnownFileMatcher | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
         """Prepare the scan of ``image`` as ``exhibit``, done by ``actor``.
 
-        ``known`` looks each hashed file up in the run's hash sets.
+        ``known`` looks each hashed file up in the run's hash sets; setting ``cancel`` stops
+        the scan after the current file (the rows so far are kept and sealed).
         """
         self.known = known
+        self.cancel = cancel
         self.image = image
         self.exhibit = exhibit
         self.writer = writer
@@ -94,7 +99,11 @@ class EvidenceScan:
         self.result = EvidenceSummary(exhibit=exhibit, path=clean_text(str(image)))
 
     def run(self, pool: WorkerPool | None) -> EvidenceSummary:
-        """Scan the item; never raises for a bad item (only for catalog failures)."""
+        """Scan the item; never raises for a bad item (only for catalog failures).
+
+        Raises:
+            ScanCancelled: after sealing what was catalogued before ``cancel`` was set.
+        """
         try:
             source = open_evidence(self.image, parsers.SOURCES.all())
         except EvidenceError as exc:
@@ -102,6 +111,10 @@ class EvidenceScan:
             return self._finish()
         try:
             self._scan_source(source, pool)
+        except ScanCancelled:
+            self.result.status = "cancelled"
+            self._finish()
+            raise
         except NotADiskImage as exc:
             self._failed(str(exc), exc)
         except _STOPPERS as exc:
@@ -215,6 +228,9 @@ class EvidenceScan:
         batch = DocumentRows()
         seq = 0
         for entry, content in stage.process(fs.walk(self.exhibit, self.ctx), self.ctx):
+            if self.cancel is not None and self.cancel.is_set():
+                self._flush(batch)
+                raise ScanCancelled(self.exhibit)
             seq += 1
             if content.status in ("unreadable", "partial") and entry.is_allocated:
                 self.ctx.problem(

@@ -27,7 +27,7 @@ from catalog.case import (
 from catalog.csvsafe import clean_text
 from catalog.custody import log
 from catalog.custody.log import Actor
-from catalog.errors import UsageError
+from catalog.errors import ScanCancelled, UsageError
 from catalog.evidencescan import EvidenceScan, EvidenceSummary
 from catalog.knownfiles import KnownFileMatcher
 from catalog.options import ScanOptions
@@ -39,6 +39,8 @@ from catalog.timeutil import utc_now
 from catalog.workers import WorkerPool, default_workers, make_pool
 
 if TYPE_CHECKING:
+    import threading
+
     from sqlite_utils import Database
 
 __all__ = ["ScanOptions", "ScanSummary", "scan"]
@@ -55,10 +57,14 @@ class ScanSummary:
     elapsed: float = 0.0
     case_created: bool = False
     """The case did not exist and this scan created it."""
+    cancelled: bool = False
+    """The examiner cancelled the scan; later images were not scanned."""
 
     @property
     def status(self) -> str:
-        """``success``, ``partial`` (problems recorded) or ``error`` (an item failed)."""
+        """``success``, ``partial`` (problems), ``error`` (an item failed) or ``cancelled``."""
+        if self.cancelled:
+            return "cancelled"
         if any(item.status == "error" for item in self.evidence):
             return "error"
         if any(item.problems for item in self.evidence):
@@ -87,11 +93,15 @@ def scan(
     case: Path,
     options: ScanOptions,
     progress: ScanProgress | None = None,
+    cancel: threading.Event | None = None,
 ) -> ScanSummary:
     """Catalogue every file of every image into the case catalog at ``case``.
 
     The case is created if it does not exist; images not yet registered become exhibits
     (ids from ``options.exhibits``, else the file name). Every step is a custody entry.
+    Setting ``cancel`` (from another thread) stops the scan after the current file: the
+    exhibit being scanned is sealed as ``cancelled`` with the rows it has, later images
+    are skipped, and the run and its ``scan.finished`` entry say ``cancelled``.
 
     Raises:
         UsageError: bad arguments (exhibit ids, case path beside the evidence).
@@ -125,14 +135,22 @@ def scan(
     pool: WorkerPool | None = None
     try:
         for image in images:
+            if cancel is not None and cancel.is_set():
+                summary.cancelled = True
+                break
             if pool is None and _wants_workers(image, options):
                 pool = make_pool(options.workers or default_workers())
             scan_item = EvidenceScan(
                 image, exhibits[str(image)], writer, summary.run_id, options, progress, actor,
-                known,
+                known, cancel,
             )  # fmt: skip
-            summary.evidence.append(scan_item.run(pool))
-        status = "completed"
+            try:
+                summary.evidence.append(scan_item.run(pool))
+            except ScanCancelled:
+                summary.evidence.append(scan_item.result)
+                summary.cancelled = True
+                break
+        status = "cancelled" if summary.cancelled else "completed"
     finally:
         if pool is not None:
             pool.shutdown()
