@@ -203,6 +203,7 @@ def scan(
     debug: bool,
 ) -> None:
     """Catalogue every file of each disk IMAGE into the case catalog."""
+    from catalog.hashsets import store_for_scan
     from catalog.options import ScanOptions
     from catalog.pipeline import scan as run_scan
 
@@ -214,7 +215,7 @@ def scan(
         workers=workers,
         classify=not no_classify,
         extract_text=not no_extract,
-        hash_set_store=None if no_hashsets else _hash_set_store(hash_set_store),
+        hash_set_store=None if no_hashsets else store_for_scan(hash_set_store),
         hash_set_names=hash_set_names,
         signing_key=actor.signing_key,
     )
@@ -246,16 +247,6 @@ def scan(
         }
         click.echo(json.dumps(envelope, sort_keys=True))
     sys.exit(_scan_exit(summary.status))
-
-
-def _hash_set_store(given: Path | None) -> Path | None:
-    """The store given, else the default one when it exists (no store: no lookups)."""
-    from catalog.hashsets import default_store_path
-
-    if given is not None:
-        return given
-    default = default_store_path()
-    return default if default.is_file() else None
 
 
 def _scan_exit(status: str) -> ExitCode:
@@ -515,3 +506,15 @@ for _format, _summary in (
 
 
 from catalog import clifindings, clihashsets  # noqa: E402, F401  (register more commands)
+
+
+@main.command("tui")
+@click.argument("case", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--examiner", help="Examiner's name (or EVCAT_EXAMINER, or the config file).")
+@debug_option
+@guarded
+def tui_command(case: Path | None, examiner: str | None, debug: bool) -> None:
+    """Open the examiner's terminal UI on CASE (asks which case when none is given)."""
+    from tui.app import make_app
+
+    make_app(case, examiner=examiner).run()

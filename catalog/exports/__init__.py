@@ -73,6 +73,7 @@ class ExportResult:
     size: int
     stats: ExportStats
     custody_seq: int
+    manifest_sha256: str
 
 
 def snapshot_of(db: Database, *, hide_known: bool = False) -> ExportSnapshot:
@@ -185,7 +186,7 @@ def run_export(
             )
     finally:
         db.close()
-    return ExportResult(output, manifest, sha256, size, stats, entry.seq)
+    return ExportResult(output, manifest, sha256, size, stats, entry.seq, manifest_sha256)
 
 
 def _manifest_path(output: Path) -> Path:

@@ -8,7 +8,7 @@ package is the only place that writes the store.
 from __future__ import annotations
 
 from catalog.hashsets.formats import FORMATS, detect_format
-from catalog.hashsets.paths import default_store_path
+from catalog.hashsets.paths import default_store_path, store_for_scan
 from catalog.hashsets.records import (
     KINDS,
     KNOWN_BAD,
@@ -40,4 +40,5 @@ __all__ = [
     "Match",
     "default_store_path",
     "detect_format",
+    "store_for_scan",
 ]

@@ -20,3 +20,11 @@ def default_store_path() -> Path:
     data_home = os.environ.get("XDG_DATA_HOME")
     base = Path(data_home) if data_home and Path(data_home).is_absolute() else None
     return (base or Path.home() / ".local" / "share") / "evcat" / "hashsets.db"
+
+
+def store_for_scan(given: Path | None) -> Path | None:
+    """The store a scan looks files up in: the one given, else the default when it exists."""
+    if given is not None:
+        return given
+    default = default_store_path()
+    return default if default.is_file() else None

@@ -106,14 +106,14 @@ TRIGRAM = 3
 
 _SEARCH_SQL = """
 SELECT t.file_id, e.exhibit, f.path,
-       snippet(texts_fts, 0, '[', ']', '...', 16) AS snippet
+       snippet(texts_fts, 0, :open, :close, '...', 16) AS snippet
 FROM texts_fts
 JOIN texts t ON t.rowid = texts_fts.rowid
 JOIN files f ON f.file_id = t.file_id
 JOIN evidence e ON e.evidence_id = f.evidence_id
-WHERE texts_fts MATCH ?
+WHERE texts_fts MATCH :phrase
 ORDER BY e.exhibit, f.path, t.file_id
-LIMIT ?
+LIMIT :limit
 """
 
 _SCAN_SQL = """
@@ -127,24 +127,30 @@ LIMIT ?
 """
 
 
-def search_text(db: Database, query: str, limit: int = 100) -> list[SearchHit]:
-    """Files whose text contains ``query`` (a literal string, case-insensitive)."""
+def search_text(
+    db: Database, query: str, limit: int = 100, marks: tuple[str, str] = ("[", "]")
+) -> list[SearchHit]:
+    """Files whose text contains ``query`` (a literal string, case-insensitive).
+
+    Each snippet shows the first hit between ``marks``.
+    """
     query = " ".join(query.split())
     if not query:
         return []
     if len(query) >= TRIGRAM:
         phrase = '"' + query.replace('"', '""') + '"'
-        return [SearchHit(*row) for row in db.execute(_SEARCH_SQL, [phrase, limit])]
+        params = {"phrase": phrase, "limit": limit, "open": marks[0], "close": marks[1]}
+        return [SearchHit(*row) for row in db.execute(_SEARCH_SQL, params)]
     hits = []
     for file_id, exhibit, path, text in db.execute(_SCAN_SQL, [query, limit]):
-        hits.append(SearchHit(file_id, exhibit, path, _snippet(text, query)))
+        hits.append(SearchHit(file_id, exhibit, path, _snippet(text, query, marks)))
     return hits
 
 
-def _snippet(text: str, query: str, width: int = 60) -> str:
+def _snippet(text: str, query: str, marks: tuple[str, str], width: int = 60) -> str:
     at = text.lower().find(query.lower())
     start = max(0, at - width // 2)
     end = at + len(query)
     before, hit = text[start:at], text[at:end]
     after = text[end : end + width // 2]
-    return " ".join(f"{'...' if start else ''}{before}[{hit}]{after}...".split())
+    return " ".join(f"{'...' if start else ''}{before}{marks[0]}{hit}{marks[1]}{after}...".split())

@@ -314,6 +314,17 @@ def _known_files(db: Database) -> None:
     db.executescript(_KNOWN_FILES)
 
 
+_BROWSE = """
+CREATE INDEX files_dirs ON files(fs_id, path) WHERE type IN ('dir', 'virtual_dir');
+"""
+
+
+@MIGRATIONS(name="0005_browse")
+def _browse(db: Database) -> None:
+    """Directory listings for the browser's tree: an index of directory rows only."""
+    db.executescript(_BROWSE)
+
+
 def known_migrations() -> set[str]:
     """Names of every migration this version of evcat knows."""
     return {migration.name for migration in MIGRATIONS._migrations}

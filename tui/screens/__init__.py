@@ -1,0 +1,1 @@
+"""The screens of evcat's TUI, one concern each."""

@@ -1,0 +1,1 @@
+"""Widgets of evcat's TUI, reusable across screens."""
