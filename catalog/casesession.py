@@ -132,7 +132,11 @@ class CaseSession:
         Raises:
             UsageError: an exhibit is not registered.
         """
-        registered = {view.exhibit: view.record for view in self.exhibits()}
+        db = self.open_reader()  # this runs in a worker thread: its own connection
+        try:
+            registered = {str(row["exhibit"]): row for row in reads.exhibit_records(db)}
+        finally:
+            db.close()
         missing = [exhibit for exhibit in exhibits if exhibit not in registered]
         if missing:
             raise UsageError(f"not registered in {self.path}: {', '.join(missing)}")

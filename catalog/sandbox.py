@@ -139,6 +139,18 @@ def _stopped(message: str) -> DocumentResult:
 _sandboxes: dict[tuple[float, int], DocumentSandbox] = {}
 
 
+def prepare_child_processes() -> None:
+    """Start multiprocessing's resource tracker now, while ``sys.stderr`` is the real one.
+
+    Child processes (the extraction sandbox, content workers) need the tracker, and it is
+    started with the parent's stderr descriptor. A front-end that replaces ``sys.stderr``
+    with an object that has no descriptor (Textual does) must call this before it runs.
+    """
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+
+
 def sandbox_for(seconds: float, memory_bytes: int) -> DocumentSandbox:
     """This process's sandbox for these limits (started on first use, closed at exit)."""
     key = (seconds, memory_bytes)

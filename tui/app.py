@@ -17,6 +17,7 @@ from catalog.casesession import CaseSession
 from catalog.custody.log import Actor
 from catalog.errors import EvcatError
 from catalog.examiner import resolve_examiner, resolve_signing_key
+from catalog.sandbox import prepare_child_processes
 from tui.screens.case import CaseScreen
 from tui.screens.help import HelpScreen
 
@@ -43,6 +44,7 @@ class EvcatApp(App[None]):
         ``start_directory`` is where the file picker starts (default: the working folder).
         """
         super().__init__()
+        prepare_child_processes()  # before Textual takes over stderr (scans spawn children)
         self.case_path = case_path
         self.examiner = examiner
         self.start_directory = start_directory or Path.cwd()

@@ -49,6 +49,11 @@ class ExhibitRequest:
 T = TypeVar("T")
 
 
+def field(label: str, widget: Input) -> Horizontal:
+    """One labelled input on one line."""
+    return Horizontal(Label(label, classes="field-label"), widget, classes="field")
+
+
 class Dialog(ModalScreen[T | None]):
     """A dialog box: Escape cancels, the OK button (or Enter in the last field) accepts."""
 
@@ -88,19 +93,20 @@ class CaseDialog(Dialog[CaseRequest]):
         title = "Create a case" if self.create else "Open a case"
         with VerticalScroll(classes="dialog"):
             yield Label(title, classes="title")
-            yield Label("Case file (SQLite)")
-            yield Input(str(self.path or ""), placeholder="cases/case.db", id="path")
-            yield Label("Examiner")
-            yield Input(self.examiner or "", placeholder="your name", id="examiner")
+            yield field("Case file", Input(str(self.path or ""), placeholder="case.db", id="path"))
+            yield field(
+                "Examiner", Input(self.examiner or "", placeholder="your name", id="examiner")
+            )
             if self.create:
-                for field, hint in (
+                for name, hint in (
                     ("case-number", "agency case number"),
                     ("title", "case title"),
                     ("agency", "investigating agency"),
                     ("time-zone", "IANA zone of the site, e.g. Asia/Tokyo"),
                 ):
-                    yield Label(field.replace("-", " ").capitalize())
-                    yield Input(placeholder=hint, id=field)
+                    yield field(
+                        name.replace("-", " ").capitalize(), Input(placeholder=hint, id=name)
+                    )
             yield self.buttons("Create" if self.create else "Open")
 
     @on(Button.Pressed, "#ok")
@@ -160,15 +166,11 @@ class ExhibitDialog(Dialog[ExhibitRequest]):
         """The image path (typed or picked), the exhibit id and the facts."""
         with VerticalScroll(classes="dialog"):
             yield Label("Add an exhibit", classes="title")
-            yield Label("Disk image")
-            with Horizontal(classes="row"):
-                yield Input(placeholder="path to .raw/.E01/.001 ...", id="image")
-                yield Button("Browse...", id="browse")
-            yield Label("Exhibit id")
-            yield Input(placeholder="evidence bag number", id="exhibit")
-            for field, hint in self.FACTS:
-                yield Label(field.replace("-", " ").capitalize())
-                yield Input(placeholder=hint, id=field)
+            yield field("Disk image", Input(placeholder=".raw/.E01/.001 ...", id="image"))
+            yield Button("Browse...", id="browse", classes="browse")
+            yield field("Exhibit id", Input(placeholder="evidence bag number", id="exhibit"))
+            for name, hint in self.FACTS:
+                yield field(name.replace("-", " ").capitalize(), Input(placeholder=hint, id=name))
             yield self.buttons("Add")
 
     @on(Button.Pressed, "#browse")
@@ -215,10 +217,8 @@ class AnnotateDialog(Dialog[tuple[str, str | None]]):
         with VerticalScroll(classes="dialog"):
             yield Label("Mark as notable", classes="title")
             yield Label(self.file_label, markup=False)
-            yield Label("Tag")
-            yield Input("notable", id="tag")
-            yield Label("Note (optional)")
-            yield Input(placeholder="why it matters", id="note")
+            yield field("Tag", Input("notable", id="tag"))
+            yield field("Note", Input(placeholder="optional: why it matters", id="note"))
             yield self.buttons("Record")
 
     @on(Button.Pressed, "#ok")

@@ -13,7 +13,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from catalog.casesession import FORMATS
 from catalog.errors import EvcatError
-from tui.screens.dialogs import Dialog
+from tui.screens.dialogs import Dialog, field
 from tui.widgets.safe import safe
 
 if TYPE_CHECKING:
@@ -38,11 +38,9 @@ class ExportDialog(Dialog[Path]):
         """Kind, destination, known-file option, result."""
         with VerticalScroll(classes="dialog"):
             yield Label("Export", classes="title")
-            yield Label("Kind")
             yield Select([(name, name) for name in FORMATS], value="csv", id="format",
                          allow_blank=False)  # fmt: skip
-            yield Label("Destination file")
-            yield Input(str(self._default_output("csv")), id="output")
+            yield field("Destination", Input(str(self._default_output("csv")), id="output"))
             yield Checkbox("Leave out known-good files", id="hide-known")
             yield self.buttons("Export")
             yield Static(id="export-result")
