@@ -21,25 +21,25 @@ if TYPE_CHECKING:
 KNOWN_STATUSES = ("known-good", "known-bad", "unknown")
 """What the known-status filter can ask for (``unknown``: hashed, no set matched)."""
 
-SORT_KEYS: dict[str, str] = {
-    "path": "f.evidence_id, f.fs_id, f.path",
-    "name": "f.name",
-    "size": "coalesce(f.size, -1)",
-    "modified": "coalesce(f.modified, '')",
-    "created": "coalesce(f.created, '')",
-    "accessed": "coalesce(f.accessed, '')",
-    "changed": "coalesce(f.changed, '')",
-    "category": "coalesce(f.category, '')",
-    "mime": "coalesce(f.mime, '')",
-    "type": "f.type",
-    "allocated": "f.is_allocated",
-    "exhibit": "f.evidence_id",
-    "inode": "coalesce(f.meta_addr, -1)",
-    "sha256": "coalesce(f.sha256, '')",
-    "findings": "(SELECT count(*) FROM findings g WHERE g.file_id = f.file_id)",
-    "known": "coalesce(k.status, '')",
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "path": ("f.evidence_id", "f.fs_id", "f.path"),
+    "name": ("f.name",),
+    "size": ("coalesce(f.size, -1)",),
+    "modified": ("coalesce(f.modified, '')",),
+    "created": ("coalesce(f.created, '')",),
+    "accessed": ("coalesce(f.accessed, '')",),
+    "changed": ("coalesce(f.changed, '')",),
+    "category": ("coalesce(f.category, '')",),
+    "mime": ("coalesce(f.mime, '')",),
+    "type": ("f.type",),
+    "allocated": ("f.is_allocated",),
+    "exhibit": ("f.evidence_id",),
+    "inode": ("coalesce(f.meta_addr, -1)",),
+    "sha256": ("coalesce(f.sha256, '')",),
+    "findings": ("(SELECT count(*) FROM findings g WHERE g.file_id = f.file_id)",),
+    "known": ("coalesce(k.status, '')",),
 }
-"""Every column a file view can be sorted by, and the SQL it sorts on (NULLs first)."""
+"""Every column a file view can be sorted by, and the SQL terms it sorts on (NULLs first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +128,7 @@ def build_order(
     """
     where, params = _where(file_filter)
     direction = "DESC" if sort.descending else "ASC"
-    keys = ", ".join(f"{part} {direction}" for part in SORT_KEYS[sort.key].split(", "))
+    keys = ", ".join(f"{part} {direction}" for part in SORT_KEYS[sort.key])
     sql = (
         "SELECT f.rowid FROM files f LEFT JOIN known_files k ON k.file_id = f.file_id"
         f" WHERE {where} ORDER BY {keys}, f.file_id {direction}"

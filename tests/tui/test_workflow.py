@@ -34,12 +34,16 @@ async def settle(pilot: Pilot[None]) -> None:
     """Let messages, workers and the messages they post all finish.
 
     A folder tree's loader is a worker that never ends while the tree is shown: not awaited.
+    On the browse screen, also until the table shows the latest filter and sort.
     """
-    await pilot.pause()
-    workers = [w for w in pilot.app.workers if not isinstance(w.node, DirectoryTree)]
-    if workers:  # (an empty list would mean "all workers" to Textual)
-        await pilot.app.workers.wait_for_complete(workers)
-    await pilot.pause()
+    for _ in range(200):
+        await pilot.pause()
+        workers = [w for w in pilot.app.workers if not isinstance(w.node, DirectoryTree)]
+        if workers:  # (an empty list would mean "all workers" to Textual)
+            await pilot.app.workers.wait_for_complete(workers)
+        await pilot.pause()
+        if getattr(pilot.app.screen, "view_is_current", True):
+            return
 
 
 def static_text(pilot: Pilot[None], selector: str) -> str:

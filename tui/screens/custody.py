@@ -38,6 +38,7 @@ class CustodyScreen(Screen[None]):
         yield Header()
         yield DataTable(id="custody", cursor_type="row", zebra_stripes=True)
         yield Static(id="custody-detail")
+        yield Static(id="verify-result")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -77,7 +78,10 @@ class CustodyScreen(Screen[None]):
                     f"entry {entry.seq}  hash {entry.entry_hash}\nprevious {entry.prev_hash}\n"
                 )
                 try:
-                    text.append_text(safe(f"tool {entry.fields.get('tool')}"))
+                    fields = entry.fields
+                    text.append_text(
+                        safe(f"{fields.get('tool_version')} on host {fields.get('host')}")
+                    )
                 except ValueError:
                     text.append("body is not JSON", style="red")
                 self.query_one("#custody-detail", Static).update(text)
@@ -85,7 +89,7 @@ class CustodyScreen(Screen[None]):
 
     def action_verify(self) -> None:
         """Verify the case and its evidence (logged as a verify.run entry)."""
-        self.query_one("#custody-detail", Static).update("verifying (re-hashing the evidence)...")
+        self.query_one("#verify-result", Static).update("verifying (re-hashing the evidence)...")
         self.run_verify()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
@@ -99,7 +103,7 @@ class CustodyScreen(Screen[None]):
         self.app.call_from_thread(self._show_report, report)
 
     def _show_failure(self, message: str) -> None:
-        self.query_one("#custody-detail", Static).update(safe(message, style="red"))
+        self.query_one("#verify-result", Static).update(safe(message, style="red"))
 
     def _show_report(self, report: VerifyReport) -> None:
         text = Text()
@@ -110,5 +114,5 @@ class CustodyScreen(Screen[None]):
             text.append("ok   " if check.ok else "FAIL ", style="green" if check.ok else "red")
             text.append_text(safe(f"{check.name}: {check.message}"))
             text.append("\n")
-        self.query_one("#custody-detail", Static).update(text)
+        self.query_one("#verify-result", Static).update(text)
         self.load()

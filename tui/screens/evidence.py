@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Select, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from catalog.store import browse
 from tui.screens.dialogs import SortDialog
@@ -64,6 +64,12 @@ class BrowseScreen(Screen[None]):
         self.file_filter = browse.FileFilter()
         self.sort = browse.FileSort()
         self.building: tuple[browse.FileFilter, browse.FileSort] | None = None
+        self.shown: tuple[browse.FileFilter, browse.FileSort] | None = None
+
+    @property
+    def view_is_current(self) -> bool:
+        """Whether the table shows the view of the latest filter and sort."""
+        return self.shown is not None and self.shown == self.building
 
     def compose(self) -> ComposeResult:
         """Filter bar on top; tree left; table right; status line."""
@@ -117,10 +123,19 @@ class BrowseScreen(Screen[None]):
         if not worker.is_cancelled:
             self.post_message(OrderReady(order, (file_filter, sort)))
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Say so when a view could not be built (the table keeps the last one)."""
+        if event.worker.group == "order" and event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.query_one("#browse-status", Static).update(
+                safe(f"could not build the view: {type(error).__name__}: {error}", style="red")
+            )
+
     def on_order_ready(self, message: OrderReady) -> None:
         """Show the view, unless a newer request is building."""
         if message.request != self.building:
             return
+        self.shown = message.request
         self.file_table().set_view(message.order, show_paths=self.file_filter.directory is None)
 
     def on_file_table_highlighted(self, message: FileTable.Highlighted) -> None:
