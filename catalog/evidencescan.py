@@ -7,6 +7,7 @@ caught at its boundary and becomes a problem row; the run moves on to the next i
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from parsers.source import EvidenceSource
 
 BATCH_SIZE = 500
+PROGRESS_SECONDS = 0.5
+"""Report progress at least this often, whatever the batch size."""
 _STOPPERS = (EvidenceError, OSError, RuntimeError, ValueError)
 
 
@@ -97,6 +100,7 @@ class EvidenceScan:
         self.actor = actor
         self.ctx = RunContext(writer, run_id, exhibit, options.limits, progress.problem)
         self.result = EvidenceSummary(exhibit=exhibit, path=clean_text(str(image)))
+        self._reported = time.monotonic()
 
     def run(self, pool: WorkerPool | None) -> EvidenceSummary:
         """Scan the item; never raises for a bad item (only for catalog failures).
@@ -255,6 +259,10 @@ class EvidenceScan:
         self.result.n_files += 1
         self.result.n_deleted += 0 if is_allocated else 1
         self.result.bytes_hashed += n_bytes
+        now = time.monotonic()
+        if now - self._reported >= PROGRESS_SECONDS:  # big files: progress between batches
+            self._reported = now
+            self.progress.file_done(self.exhibit, self.result.n_files, self.result.bytes_hashed)
 
     def _add_document(
         self, batch: DocumentRows, row: dict[str, Any], document: DocumentResult
