@@ -27,7 +27,8 @@ class CaseScreen(Screen[None]):
         Binding("o", "open_case", "Open"),
         Binding("n", "new_case", "New"),
         Binding("a", "add_exhibit", "Add exhibit"),
-        Binding("s", "scan", "Scan"),
+        Binding("s", "scan(False)", "Scan exhibit"),
+        Binding("S", "scan(True)", "Scan all"),
         Binding("b", "browse", "Browse"),
         Binding("f", "findings", "Findings"),
         Binding("slash", "search", "Search"),
@@ -197,17 +198,22 @@ class CaseScreen(Screen[None]):
         self.notify(f"added exhibit {request.exhibit}", markup=False)
         self.refresh_case()
 
-    def action_scan(self) -> None:
-        """Scan every registered exhibit (rescans replace the rows; see the custody log)."""
+    def action_scan(self, every_exhibit: bool) -> None:
+        """Scan the highlighted exhibit, or all of them (a rescan replaces an exhibit's rows)."""
         from tui.screens.ingest import ScanScreen
 
         session = self._needs_session()
         if session is None:
             return
-        exhibits = [view.exhibit for view in session.exhibits()]
-        if not exhibits:
+        table = self.exhibit_table()
+        if table.row_count == 0:
             self.notify("add an exhibit first (a)", severity="warning")
             return
+        if every_exhibit:
+            exhibits = [view.exhibit for view in session.exhibits()]
+        else:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            exhibits = [str(key)]
         self.app.push_screen(ScanScreen(session, exhibits), lambda _: self.refresh_case())
 
     def action_browse(self) -> None:
