@@ -58,6 +58,7 @@ class Dialog(ModalScreen[T | None]):
     """A dialog box: Escape cancels, the OK button (or Enter in the last field) accepts."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "Input"
 
     def value_of(self, selector: str) -> str | None:
         """What the examiner typed in an input, stripped; None when empty."""
@@ -129,6 +130,8 @@ class CaseDialog(Dialog[CaseRequest]):
 
 class FilePicker(Dialog[Path]):
     """Pick an image file from a folder tree."""
+
+    AUTO_FOCUS = "DirectoryTree"
 
     def __init__(self, start: Path) -> None:
         """A picker rooted at ``start``."""
@@ -207,6 +210,8 @@ class ExhibitDialog(Dialog[ExhibitRequest]):
 class AnnotateDialog(Dialog[tuple[str, str | None]]):
     """Mark a file as notable: a tag and an optional note (each a custody entry)."""
 
+    AUTO_FOCUS = "#note"
+
     def __init__(self, file_label: str) -> None:
         """A dialog naming the file (already escaped for display)."""
         super().__init__()
@@ -233,6 +238,8 @@ class AnnotateDialog(Dialog[tuple[str, str | None]]):
 
 class SortDialog(Dialog[FileSort]):
     """Sort the file table by any catalog column, either way."""
+
+    AUTO_FOCUS = "OptionList"
 
     def __init__(self, current: FileSort) -> None:
         """A list of sort keys with ``current`` marked."""
