@@ -7,6 +7,7 @@ the tests and the snapshot apps all build the app with ``make_app``.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import ClassVar
 
@@ -52,6 +53,7 @@ class EvcatApp(App[None]):
 
     def on_mount(self) -> None:
         """Show the case screen."""
+        gc.freeze()  # the core and Textual, imported: never worth a full collection again
         self.push_screen(CaseScreen())
 
     def use_session(self, session: CaseSession) -> None:

@@ -7,6 +7,7 @@ request cancels the one still building, so typing fast never queues work.
 
 from __future__ import annotations
 
+import gc
 from array import array
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -75,8 +76,7 @@ class BrowseScreen(Screen[None]):
         """Filter bar on top; tree left; table right; status line."""
         yield Header()
         with Horizontal(id="filters"):
-            categories = [(name, name) for name in browse.categories(self.session.reader)]
-            yield Select([(ANY, ANY), *categories], value=ANY, id="category", allow_blank=False)
+            yield Select([(ANY, ANY)], value=ANY, id="category", allow_blank=False)
             known = [(status, status) for status in browse.KNOWN_STATUSES]
             yield Select([(ANY, ANY), *known], value=ANY, id="known", allow_blank=False)
             yield Checkbox("Deleted", id="deleted")
@@ -98,9 +98,24 @@ class BrowseScreen(Screen[None]):
         return browse.file_page(self.session.reader, order, start, count)
 
     def on_mount(self) -> None:
-        """Show every file of the case, focus the table."""
+        """Show every file of the case, focus the table, list the categories."""
         self.file_table().focus()
         self.rebuild()
+        self.load_categories()
+
+    @work(thread=True, exit_on_error=False, group="categories")
+    def load_categories(self) -> None:
+        """Fill the category list (a scan of every row: in a thread)."""
+        db = self.session.open_reader()
+        try:
+            names = browse.categories(db)
+        finally:
+            db.close()
+        self.app.call_from_thread(self._set_categories, names)
+
+    def _set_categories(self, names: list[str]) -> None:
+        select: Select[str] = self.query_one("#category", Select)
+        select.set_options([(ANY, ANY), *((name, name) for name in names)])
 
     def rebuild(self) -> None:
         """Build the view for the current filter and sort."""
@@ -136,6 +151,7 @@ class BrowseScreen(Screen[None]):
         if message.request != self.building:
             return
         self.shown = message.request
+        gc.freeze()  # what exists now is long-lived: keep full collections (pauses) small
         self.file_table().set_view(message.order, show_paths=self.file_filter.directory is None)
 
     def on_file_table_highlighted(self, message: FileTable.Highlighted) -> None:
