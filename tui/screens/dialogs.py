@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
+from rich.text import Text, TextType
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DirectoryTree, Input, Label, OptionList
 
 from catalog.store.browse import SORT_KEYS, FileSort
+from tui.widgets.safe import safe
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,14 @@ class CaseDialog(Dialog[CaseRequest]):
         self.dismiss(CaseRequest(Path(path).expanduser(), examiner, self.create, **extra))
 
 
+class SafeDirectoryTree(DirectoryTree):
+    """A folder tree whose file names are escaped like evidence (the host's names can lie)."""
+
+    def process_label(self, label: TextType) -> Text:
+        """The name with controls, bidi and invisible characters escaped."""
+        return safe(label) if isinstance(label, str) else label
+
+
 class FilePicker(Dialog[Path]):
     """Pick an image file from a folder tree."""
 
@@ -142,7 +152,7 @@ class FilePicker(Dialog[Path]):
         """The folder tree."""
         with VerticalScroll(classes="dialog picker"):
             yield Label("Pick the disk image (Enter on a file; Escape to cancel)", classes="title")
-            yield DirectoryTree(self.start, id="picker")
+            yield SafeDirectoryTree(self.start, id="picker")
 
     def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
         """Answer with the chosen file."""

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from catalog.displaysafe import hex_dump
 from catalog.errors import EvcatError
+from catalog.exports.base import raw_name_hex
 from catalog.filecontent import read_file_bytes
 from catalog.store import browse
 from tui.screens.dialogs import AnnotateDialog
@@ -50,13 +51,17 @@ def field_lines(row: dict[str, Any]) -> Text:
         text.append(f"{name:>20}: ", style="bold")
         text.append_text(safe(value))
         text.append("\n")
+    raw_hex = raw_name_hex(row.get("name_raw"), str(row.get("name") or ""))
+    if raw_hex is not None:  # the shown name is not the exact bytes: give the bytes
+        text.append(f"{'name bytes (hex)':>20}: ", style="bold")
+        text.append(raw_hex + "\n")
     if row.get("exif"):
         try:
             exif = json.loads(str(row["exif"]))
         except ValueError:
             exif = {"exif": row["exif"]}
         for key, value in sorted(exif.items()) if isinstance(exif, dict) else []:
-            text.append(f"{'EXIF ' + str(key):>20}: ", style="bold")
+            text.append_text(safe(f"{'EXIF ' + str(key):>20}: ", style="bold"))
             text.append_text(safe(value, 200))
             text.append("\n")
     return text

@@ -11,14 +11,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-OVERVIEW = """evcat catalogues seized disk images with a chain of custody.
-Every change you make here (new case, exhibit, scan, tag, note, verify, export) is a
-custody log entry naming you, the time (UTC) and the tool version, exactly as the batch
-command line records it. Evidence is only ever read.
-
-Anywhere: F1 help, Ctrl+Q quit, Escape back, Tab next pane; the mouse works too
-(click a column title to sort by it, click a row twice to open it).
-"""
+OVERVIEW = (
+    "evcat catalogues seized disk images with a chain of custody. Every change you make"
+    " here (new case, exhibit, scan, tag, note, verify, export) is a custody log entry"
+    " naming you, the time (UTC) and the tool version, exactly as the batch command line"
+    " records it. Evidence is only ever read.\n\n"
+    "Anywhere: F1 help, Ctrl+Q quit, Escape back, Tab next pane. The mouse works too:"
+    " click a column title to sort by it, click a row twice to open it.\n"
+)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import work
 from textual.message import Message
 from textual.widgets import Tree
@@ -73,8 +72,9 @@ class EvidenceTree(Tree[TreeItem]):
         filesystems: list[dict[str, Any]],
     ) -> None:
         kind = str(volume["kind"])
-        label = Text(f"{kind} @{volume['offset']} ({size_text(volume['size'])}) ")
-        label.append_text(safe(volume.get("description") or "", 28))
+        name = {"whole": "whole image", "unallocated": "unallocated"}.get(kind)
+        label = safe(name or volume.get("description") or kind, 20)
+        label.append(f" @{volume['offset']} {size_text(volume['size'])}", style="dim")
         inside = [
             fs
             for fs in filesystems
