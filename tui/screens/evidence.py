@@ -188,10 +188,12 @@ class BrowseScreen(Screen[None]):
     def _select_changed(self, event: Select.Changed) -> None:
         value = None if event.value in (ANY, Select.BLANK) else str(event.value)
         if event.select.id == "category":
-            self.file_filter = replace(self.file_filter, category=value)
+            wanted = replace(self.file_filter, category=value)
         else:
-            self.file_filter = replace(self.file_filter, known_status=value)
-        self.rebuild()
+            wanted = replace(self.file_filter, known_status=value)
+        if wanted != self.file_filter:  # (filling the category list also says "changed")
+            self.file_filter = wanted
+            self.rebuild()
 
     @on(Checkbox.Changed)
     def _checkbox_changed(self, event: Checkbox.Changed) -> None:
