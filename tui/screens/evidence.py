@@ -7,7 +7,6 @@ request cancels the one still building, so typing fast never queues work.
 
 from __future__ import annotations
 
-import gc
 from array import array
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -151,7 +150,6 @@ class BrowseScreen(Screen[None]):
         if message.request != self.building:
             return
         self.shown = message.request
-        gc.freeze()  # what exists now is long-lived: keep full collections (pauses) small
         self.file_table().set_view(message.order, show_paths=self.file_filter.directory is None)
 
     def on_file_table_highlighted(self, message: FileTable.Highlighted) -> None:
