@@ -8,30 +8,23 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from catalog.errors import EvcatError
 from catalog.exports.report import summarise
+from tui.screens.base import SessionScreen
 from tui.widgets.safe import safe
 
 if TYPE_CHECKING:
-    from catalog.casesession import CaseSession
     from catalog.custody.verify import VerifyReport
 
 
-class CustodyScreen(Screen[None]):
+class CustodyScreen(SessionScreen):
     """Who did what, when, with which tool; and proof that nothing changed since."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding("v", "verify", "Verify"),
     ]
-
-    def __init__(self, session: CaseSession) -> None:
-        """The log of ``session``'s case."""
-        super().__init__()
-        self.session = session
 
     def compose(self) -> ComposeResult:
         """Log table above, the entry or the verification below."""

@@ -17,11 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from catalog.store import browse
+from tui.screens.base import SessionScreen
 from tui.screens.dialogs import SortDialog
 from tui.widgets.evidencetree import EvidenceTree, TreeItem
 from tui.widgets.filetable import FileTable, FileTableHeader
@@ -44,11 +44,10 @@ class OrderReady(Message):
         super().__init__()
 
 
-class BrowseScreen(Screen[None]):
+class BrowseScreen(SessionScreen):
     """Exhibit, partition, file system and directory tree; files; filters; sorting."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding("d", "flip('deleted')", "Deleted"),
         Binding("m", "flip('mismatch')", "Mismatch"),
         Binding("g", "flip('findings')", "Has findings"),
@@ -59,8 +58,7 @@ class BrowseScreen(Screen[None]):
 
     def __init__(self, session: CaseSession) -> None:
         """A browser over ``session``'s case."""
-        super().__init__()
-        self.session = session
+        super().__init__(session)
         self.file_filter = browse.FileFilter()
         self.sort = browse.FileSort()
         self.building: tuple[browse.FileFilter, browse.FileSort] | None = None
@@ -165,11 +163,7 @@ class BrowseScreen(Screen[None]):
 
     def on_file_table_opened(self, message: FileTable.Opened) -> None:
         """Open the file's detail screen."""
-        from tui.screens.filedetail import FileDetailScreen
-
-        self.app.push_screen(
-            FileDetailScreen(self.session, message.file_id), lambda _: self.file_table().reload()
-        )
+        self.open_file(message.file_id, lambda _: self.file_table().reload())
 
     def on_evidence_tree_chosen(self, message: EvidenceTree.Chosen) -> None:
         """Filter the table to the chosen exhibit, file system or directory."""

@@ -15,7 +15,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from catalog.displaysafe import hex_dump
@@ -23,6 +22,7 @@ from catalog.errors import EvcatError
 from catalog.exports.base import raw_name_hex
 from catalog.filecontent import read_file_bytes
 from catalog.store import browse
+from tui.screens.base import SessionScreen
 from tui.screens.dialogs import AnnotateDialog
 from tui.widgets.safe import highlighted, safe, safe_block
 
@@ -67,11 +67,10 @@ def field_lines(row: dict[str, Any]) -> Text:
     return text
 
 
-class FileDetailScreen(Screen[None]):
+class FileDetailScreen(SessionScreen):
     """One catalogued file, all of it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding("t", "annotate", "Tag / note"),
         Binding("x", "hex", "Hex view"),
         Binding("pagedown", "hex_page(1)", "Next 4 KiB", show=False),
@@ -80,8 +79,7 @@ class FileDetailScreen(Screen[None]):
 
     def __init__(self, session: CaseSession, file_id: str) -> None:
         """Details of ``file_id`` in ``session``'s case."""
-        super().__init__()
-        self.session = session
+        super().__init__(session)
         self.file_id = file_id
         self.hex_offset = 0
 

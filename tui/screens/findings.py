@@ -7,21 +7,20 @@ whichever exhibit they are. Enter on a file opens it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from catalog.store import findings
 from parsers.detector import FINDING_KINDS
+from tui.screens.base import SessionScreen
 from tui.widgets.safe import safe
 
 if TYPE_CHECKING:
-    from catalog.casesession import CaseSession
+    pass
 
 ALL = "all kinds"
 GROUPS = {
@@ -30,15 +29,8 @@ GROUPS = {
 LINK_LIMIT = 5000
 
 
-class FindingsScreen(Screen[None]):
+class FindingsScreen(SessionScreen):
     """Every finding value and the files (on any exhibit) that hold it."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
-
-    def __init__(self, session: CaseSession) -> None:
-        """Findings of ``session``'s case."""
-        super().__init__()
-        self.session = session
 
     def compose(self) -> ComposeResult:
         """Kind filter, values, files of the chosen value."""
@@ -97,10 +89,8 @@ class FindingsScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#value-files")
     def _file_selected(self, event: DataTable.RowSelected) -> None:
-        from tui.screens.filedetail import FileDetailScreen
-
         if event.row_key.value is not None:
-            self.app.push_screen(FileDetailScreen(self.session, str(event.row_key.value)))
+            self.open_file(str(event.row_key.value))
 
     @on(DataTable.RowSelected, "#values")
     def _value_selected(self) -> None:

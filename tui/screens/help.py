@@ -38,8 +38,11 @@ class HelpScreen(ModalScreen[None]):
         """Overview and keys."""
         text = Text(OVERVIEW)
         text.append(f"\nKeys of {type(self.for_screen).__name__}:\n", style="bold")
-        for binding in self.for_screen.BINDINGS:
-            if isinstance(binding, Binding):
-                text.append(f"  {binding.key:<12} {binding.description}\n")
+        seen: set[str] = set()
+        for cls in type(self.for_screen).__mro__:  # the screen's own keys, then inherited ones
+            for binding in getattr(cls, "BINDINGS", []):
+                if isinstance(binding, Binding) and binding.key not in seen:
+                    seen.add(binding.key)
+                    text.append(f"  {binding.key:<12} {binding.description}\n")
         with VerticalScroll(classes="dialog"):
             yield Static(text)

@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from catalog.store.findings import search_text
+from tui.screens.base import SessionScreen
 from tui.widgets.safe import highlighted, safe
 
 if TYPE_CHECKING:
-    from catalog.casesession import CaseSession
+    pass
 
 RESULT_LIMIT = 500
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(SessionScreen):
     """A search box and the files whose text holds the words."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
-
-    def __init__(self, session: CaseSession) -> None:
-        """Search ``session``'s case."""
-        super().__init__()
-        self.session = session
 
     def compose(self) -> ComposeResult:
         """Box, count, results."""
@@ -66,7 +58,5 @@ class SearchScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#results")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from tui.screens.filedetail import FileDetailScreen
-
         if event.row_key.value is not None:
-            self.app.push_screen(FileDetailScreen(self.session, str(event.row_key.value)))
+            self.open_file(str(event.row_key.value))
