@@ -181,8 +181,14 @@ class FileDetailScreen(SessionScreen):
         """The next or previous window of the content."""
         if self.query_one("#tabs", TabbedContent).active != "tab-hex":
             return
-        self.hex_offset = max(0, self.hex_offset + direction * HEX_WINDOW)
-        self.load_hex(self.hex_offset)
+        row = browse.file_detail(self.session.reader, self.file_id)
+        last = max(int(row["size"] or 0) - 1, 0) if row else 0
+        wanted = max(
+            0, min(self.hex_offset + direction * HEX_WINDOW, last // HEX_WINDOW * HEX_WINDOW)
+        )
+        if wanted != self.hex_offset:
+            self.hex_offset = wanted
+            self.load_hex(wanted)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="hex")
     def load_hex(self, offset: int) -> None:
