@@ -13,17 +13,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from catalog import __version__
 from catalog.csvsafe import clean_text, escape_controls
 from catalog.errors import EvcatError
+from catalog.examiner import actor_for
 from catalog.exitcodes import ExitCode, exit_code_for
-
-if TYPE_CHECKING:
-    from catalog.custody.log import Actor
 
 F = TypeVar("F", bound=Callable[..., Any])
 RESULT_VERSION = 1
@@ -40,25 +38,22 @@ def case_option(func: F) -> F:
     )(func)
 
 
-def examiner_options(func: F) -> F:
-    """``--examiner NAME`` (or EVCAT_EXAMINER, or the config file) and ``--sign-key KEY``."""
-    func = click.option(
-        "--sign-key",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Ed25519 private key: sign the new custody head (or EVCAT_SIGNING_KEY/config).",
-    )(func)
+def examiner_option(func: F) -> F:
+    """``--examiner NAME`` (or EVCAT_EXAMINER, or the config file)."""
     return click.option(
         "--examiner",
         help="Examiner's name (or EVCAT_EXAMINER, or examiner= in the config file).",
     )(func)
 
 
-def actor_for(examiner: str | None, sign_key: Path | None) -> Actor:
-    """Who acts: the examiner resolved from option, environment or config, and their key."""
-    from catalog.custody.log import Actor
-    from catalog.examiner import resolve_examiner, resolve_signing_key
-
-    return Actor(resolve_examiner(examiner), signing_key=resolve_signing_key(sign_key))
+def examiner_options(func: F) -> F:
+    """``--examiner NAME`` and ``--sign-key KEY``."""
+    func = click.option(
+        "--sign-key",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Ed25519 private key: sign the new custody head (or EVCAT_SIGNING_KEY/config).",
+    )(func)
+    return examiner_option(func)
 
 
 def say_head(case: Path) -> None:
@@ -444,7 +439,7 @@ def key_generate(private_key: Path, debug: bool) -> None:
 @click.option(
     "--key", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Private key."
 )
-@click.option("--examiner", help="Examiner's name (or EVCAT_EXAMINER, or the config file).")
+@examiner_option
 @debug_option
 @guarded
 def sign_command(path: Path, key: Path, examiner: str | None, debug: bool) -> None:
@@ -510,7 +505,7 @@ from catalog import clifindings, clihashsets  # noqa: E402, F401  (register more
 
 @main.command("tui")
 @click.argument("case", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--examiner", help="Examiner's name (or EVCAT_EXAMINER, or the config file).")
+@examiner_option
 @debug_option
 @guarded
 def tui_command(case: Path | None, examiner: str | None, debug: bool) -> None:

@@ -13,9 +13,9 @@ import click
 
 from catalog.cli import (
     F,
-    actor_for,
     case_option,
     debug_option,
+    examiner_option,
     examiner_options,
     guarded,
     main,
@@ -23,6 +23,7 @@ from catalog.cli import (
     say,
     say_head,
 )
+from catalog.examiner import actor_for
 
 
 def store_option(func: F) -> F:
@@ -58,7 +59,7 @@ def hashset_group() -> None:
     type=click.Choice(["auto", "nsrl-rdsv3", "hashdeep", "md5sum", "sha1sum", "sha256sum", "csv"]),
 )
 @store_option
-@click.option("--examiner", help="Examiner's name (or EVCAT_EXAMINER, or the config file).")
+@examiner_option
 @debug_option
 @guarded
 def hashset_import(

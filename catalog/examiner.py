@@ -13,9 +13,12 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalog.errors import UsageError
+
+if TYPE_CHECKING:
+    from catalog.custody.log import Actor
 
 
 def config_path() -> Path:
@@ -67,3 +70,14 @@ def resolve_signing_key(given: Path | None) -> Path | None:
         return Path(from_env)
     from_config = load_config().get("signing_key")
     return Path(from_config).expanduser() if isinstance(from_config, str) else None
+
+
+def actor_for(examiner: str | None, sign_key: Path | None = None) -> Actor:
+    """Who acts: the examiner resolved from ``examiner``, environment or config, and their key.
+
+    Raises:
+        UsageError: no examiner anywhere, or an unreadable config file.
+    """
+    from catalog.custody.log import Actor
+
+    return Actor(resolve_examiner(examiner), signing_key=resolve_signing_key(sign_key))

@@ -16,9 +16,8 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 
 from catalog.casesession import CaseSession
-from catalog.custody.log import Actor
 from catalog.errors import EvcatError
-from catalog.examiner import resolve_examiner, resolve_signing_key
+from catalog.examiner import resolve_examiner
 from catalog.sandbox import prepare_child_processes
 from tui.screens.case import CaseScreen
 from tui.screens.help import HelpScreen
@@ -101,11 +100,6 @@ class EvcatApp(App[None]):
         """Close the case's connection."""
         if self.session is not None:
             self.session.close()
-
-
-def actor_for(examiner: str) -> Actor:
-    """The examiner acting, with their signing key when one is configured."""
-    return Actor(examiner, signing_key=resolve_signing_key(None))
 
 
 def default_examiner(given: str | None) -> str | None:

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import pytest
-    from textual.pilot import Pilot
 
 FIXED_NOW = "2026-03-01T09:30:00.000000Z"
 FIXED_HOST = "examiner-workstation"
@@ -129,12 +128,3 @@ def fix_times(tree: Path) -> None:
     for path in sorted(tree.rglob("*"), reverse=True):
         os.utime(path, (FIXED_EPOCH, FIXED_EPOCH), follow_symlinks=False)
     os.utime(tree, (FIXED_EPOCH, FIXED_EPOCH))
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Until no worker runs: wait for the workers, then for the messages they posted."""
-    for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
-            return

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
-from textual.pilot import Pilot
 
 from catalog.casesession import CaseSession
 from catalog.custody.log import Actor
 from catalog.store import browse, open_catalog_readonly
 from tests.fixtures.bigcatalog import EXHIBIT, FILESYSTEMS, build_big_catalog
+from tests.tui.pilots import settle
 from tui.app import make_app
 from tui.screens.evidence import BrowseScreen
 from tui.widgets.filetable import FileTable
@@ -178,12 +178,6 @@ def line_text(table: FileTable, index: int) -> str:
     y = index - table.scroll_offset.y
     assert 0 <= y < table.size.height
     return table.render_line(y).text
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def test_end_shows_the_last_row_and_home_the_first(big_case: Path, reader: Database):

@@ -26,8 +26,8 @@ from tests.integration.ext4image import build_ext4
 from tests.tui.deterministic import (
     fix_times,
     pinned_folder,
-    settle,
 )
+from tests.tui.pilots import settle
 from tui.app import EvcatApp, make_app
 from tui.screens.dialogs import FilePicker
 from tui.screens.evidence import BrowseScreen

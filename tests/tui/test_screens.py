@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, DataTable, OptionList, Static
 from catalog.custody.actions import verify_case_file
 from catalog.custody.verify import VerifyOptions
 from catalog.store.browse import SORT_KEYS
-from tests.tui.test_workflow import settle, static_text
+from tests.tui.pilots import settle, static_text
 from tui.app import EvcatApp, make_app
 from tui.screens import ingest
 from tui.screens.custody import CustodyScreen

@@ -27,8 +27,8 @@ from tests.tui.conftest import SAMPLE_DISK, SAMPLE_USB
 from tests.tui.deterministic import (
     link_images,
     pinned_folder,
-    settle,
 )
+from tests.tui.pilots import settle
 from tui.app import EvcatApp, make_app
 from tui.screens.case import CaseScreen
 from tui.screens.custody import CustodyScreen

@@ -14,10 +14,11 @@ import sqlite3
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import DirectoryTree, Input, Static
+from textual.widgets import DirectoryTree, Input
 
 from tests.conftest import SAMPLE_IMAGES
 from tests.tui.conftest import SAMPLE_USB
+from tests.tui.pilots import settle, static_text
 from tui.app import make_app
 from tui.screens.case import CaseScreen
 from tui.screens.dialogs import AnnotateDialog, CaseDialog, ExhibitDialog, FilePicker
@@ -28,26 +29,6 @@ from tui.screens.ingest import ScanScreen
 from tui.screens.search import SearchScreen
 
 EXAMINER = "Pilot Examiner"
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let messages, workers and the messages they post all finish.
-
-    A folder tree's loader is a worker that never ends while the tree is shown: not awaited.
-    On the browse screen, also until the table shows the latest filter and sort.
-    """
-    for _ in range(200):
-        await pilot.pause()
-        workers = [w for w in pilot.app.workers if not isinstance(w.node, DirectoryTree)]
-        if workers:  # (an empty list would mean "all workers" to Textual)
-            await pilot.app.workers.wait_for_complete(workers)
-        await pilot.pause()
-        if getattr(pilot.app.screen, "view_is_current", True):
-            return
-
-
-def static_text(pilot: Pilot[None], selector: str) -> str:
-    return str(pilot.app.screen.query_one(selector, Static).render())
 
 
 async def type_into(pilot: Pilot[None], selector: str, text: str) -> None:

@@ -11,8 +11,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from catalog.case import CaseFacts, ExhibitFacts
-from catalog.casesession import CaseSession
+from catalog.casesession import CaseSession, ExhibitView
 from catalog.errors import EvcatError
+from catalog.examiner import actor_for
 from tui.screens.dialogs import CaseDialog, CaseRequest, ExhibitDialog, ExhibitRequest
 from tui.widgets.safe import safe, size_text
 
@@ -35,6 +36,12 @@ class CaseScreen(Screen[None]):
         Binding("c", "custody", "Custody"),
         Binding("e", "export", "Export"),
     ]
+
+    def __init__(self) -> None:
+        """A case screen; the app's case is opened on mount."""
+        super().__init__()
+        self.views: dict[str, ExhibitView] = {}
+        """The open case's exhibits as last read (``refresh_case``), by id."""
 
     @property
     def evcat(self) -> EvcatApp:
@@ -72,8 +79,6 @@ class CaseScreen(Screen[None]):
     def _open(self, request: CaseRequest | None) -> None:
         if request is None:
             return
-        from tui.app import actor_for
-
         try:
             actor = actor_for(request.examiner)
             if request.create:
@@ -95,6 +100,7 @@ class CaseScreen(Screen[None]):
         table = self.exhibit_table()
         table.clear()
         session = self.evcat.session
+        self.views = {view.exhibit: view for view in session.exhibits()} if session else {}
         if session is None:
             facts.update("No case open. Press o to open a case or n to create one.")
             return
@@ -109,7 +115,7 @@ class CaseScreen(Screen[None]):
         lines.append(f"\ncreated {record.get('created')} by ")
         lines.append_text(safe(record.get("created_by")))
         facts.update(lines)
-        for view in session.exhibits():
+        for view in self.views.values():
             row = view.record
             table.add_row(
                 safe(view.exhibit),
@@ -129,14 +135,12 @@ class CaseScreen(Screen[None]):
 
     def _show_exhibit(self) -> None:
         detail = self.query_one("#exhibit-detail", Static)
-        session = self.evcat.session
         table = self.exhibit_table()
-        if session is None or table.row_count == 0:
+        if table.row_count == 0:
             detail.update("No exhibits yet. Press a to add a disk image.")
             return
-        views = {view.exhibit: view for view in session.exhibits()}
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        view = views.get(str(key))
+        view = self.views.get(str(key))
         if view is None:
             return
         text = Text()
@@ -210,7 +214,7 @@ class CaseScreen(Screen[None]):
             self.notify("add an exhibit first (a)", severity="warning")
             return
         if every_exhibit:
-            exhibits = [view.exhibit for view in session.exhibits()]
+            exhibits = list(self.views)
         else:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             exhibits = [str(key)]

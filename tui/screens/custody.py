@@ -16,6 +16,8 @@ from tui.screens.base import SessionScreen
 from tui.widgets.safe import safe
 
 if TYPE_CHECKING:
+    from catalog.casesession import CaseSession
+    from catalog.custody.log import CustodyEntry
     from catalog.custody.verify import VerifyReport
 
 
@@ -25,6 +27,12 @@ class CustodyScreen(SessionScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "verify", "Verify"),
     ]
+
+    def __init__(self, session: CaseSession) -> None:
+        """The custody log of ``session``'s case."""
+        super().__init__(session)
+        self.entries: dict[str, CustodyEntry] = {}
+        """The log as last read, by sequence number (as the table's row keys)."""
 
     def compose(self) -> ComposeResult:
         """Log table above, the entry or the verification below."""
@@ -45,7 +53,8 @@ class CustodyScreen(SessionScreen):
         """(Re)read the log."""
         table = self.query_one("#custody", DataTable)
         table.clear()
-        for entry in self.session.custody_entries():
+        self.entries = {str(entry.seq): entry for entry in self.session.custody_entries()}
+        for entry in self.entries.values():
             try:
                 fields = entry.fields
             except ValueError:
@@ -63,22 +72,18 @@ class CustodyScreen(SessionScreen):
             table.move_cursor(row=table.row_count - 1)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        """Show the entry's hashes and tool."""
-        seq = int(str(event.row_key.value))
-        for entry in self.session.custody_entries():
-            if entry.seq == seq:
-                text = Text(
-                    f"entry {entry.seq}  hash {entry.entry_hash}\nprevious {entry.prev_hash}\n"
-                )
-                try:
-                    fields = entry.fields
-                    text.append_text(
-                        safe(f"{fields.get('tool_version')} on host {fields.get('host')}")
-                    )
-                except ValueError:
-                    text.append("body is not JSON", style="red")
-                self.query_one("#custody-detail", Static).update(text)
-                return
+        """Show the entry's hashes, tool and host."""
+        entry = self.entries.get(str(event.row_key.value))
+        if entry is None:
+            return
+        text = Text(f"entry {entry.seq}  hash {entry.entry_hash}\nprevious {entry.prev_hash}\n")
+        try:
+            fields = entry.fields
+        except ValueError:
+            text.append("body is not JSON", style="red")
+        else:
+            text.append_text(safe(f"{fields.get('tool_version')} on host {fields.get('host')}"))
+        self.query_one("#custody-detail", Static).update(text)
 
     def action_verify(self) -> None:
         """Verify the case and its evidence (logged as a verify.run entry)."""

@@ -82,6 +82,7 @@ class FileDetailScreen(SessionScreen):
         super().__init__(session)
         self.file_id = file_id
         self.hex_offset = 0
+        self.file_size = 0
 
     def compose(self) -> ComposeResult:
         """Tabs: details, findings, text, hex, notes and problems."""
@@ -111,6 +112,7 @@ class FileDetailScreen(SessionScreen):
         if row is None:
             self.query_one("#file-title", Static).update(f"no file {self.file_id!r} in this case")
             return
+        self.file_size = int(row["size"] or 0)
         title = Text.assemble(safe(row["exhibit"], style="bold"), ":", safe(row["path"]))
         if not row["is_allocated"]:
             title.append("  (deleted)", style="red")
@@ -181,8 +183,7 @@ class FileDetailScreen(SessionScreen):
         """The next or previous window of the content."""
         if self.query_one("#tabs", TabbedContent).active != "tab-hex":
             return
-        row = browse.file_detail(self.session.reader, self.file_id)
-        last = max(int(row["size"] or 0) - 1, 0) if row else 0
+        last = max(self.file_size - 1, 0)
         wanted = max(
             0, min(self.hex_offset + direction * HEX_WINDOW, last // HEX_WINDOW * HEX_WINDOW)
         )

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from catalog.store import findings
-from parsers.detector import FINDING_KINDS
+from parsers.detector import DOCUMENT_KINDS, FINDING_KINDS
 from tui.screens.base import SessionScreen
 from tui.widgets.safe import safe
 
@@ -23,9 +23,7 @@ if TYPE_CHECKING:
     pass
 
 ALL = "all kinds"
-GROUPS = {
-    "documents": ("call_script", "popup_template", "contact_list"),
-}
+GROUPS = {"documents": DOCUMENT_KINDS}
 LINK_LIMIT = 5000
 
 

@@ -56,8 +56,8 @@ class EvidenceTree(Tree[TreeItem]):
         """(Re)build the top of the tree from the catalog."""
         self.clear()
         db = self.session.reader
-        for view in self.session.exhibits():
-            exhibit = view.exhibit
+        for record in reads.exhibit_records(db):
+            exhibit = str(record["exhibit"])
             node = self.root.add(safe(exhibit, style="bold"), TreeItem("exhibit", exhibit))
             filesystems = reads.filesystem_records(db, exhibit)
             for volume in reads.volume_records(db, exhibit):
