@@ -49,3 +49,12 @@ def open_db() -> Iterator[object]:
     yield opener
     for connection in connections:
         connection.close()
+
+
+def query(case: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
+    """The rows of one read-only query on a case catalog, as tuples."""
+    connection = sqlite3.connect(f"{case.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return connection.execute(sql, params).fetchall()
+    finally:
+        connection.close()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from pathlib import Path
 
 from catalog.custody.actions import verify_case_file
 from catalog.custody.verify import VerifyOptions
 from catalog.pipeline import ScanOptions, scan
-from tests.conftest import EXAMINER, SAMPLE_IMAGES
+from tests.conftest import EXAMINER, SAMPLE_IMAGES, query
 
 DISK = SAMPLE_IMAGES / "disk.raw"
 USB = SAMPLE_IMAGES / "usb_fat.img"
@@ -28,16 +27,8 @@ class CancelAfter(threading.Event):
         return self.remaining < 0 or super().is_set()
 
 
-def _query(case: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    connection = sqlite3.connect(case)
-    try:
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.close()
-
-
 def _custody(case: Path, action: str) -> list[dict[str, object]]:
-    bodies = _query(case, "SELECT body FROM custody_log WHERE action = ? ORDER BY seq", action)
+    bodies = query(case, "SELECT body FROM custody_log WHERE action = ? ORDER BY seq", action)
     return [json.loads(str(body))["details"] for (body,) in bodies]
 
 
@@ -50,13 +41,13 @@ def test_a_scan_cancelled_mid_walk_keeps_its_rows_sealed_and_says_cancelled(case
     assert summary.status == "cancelled"
     assert [item.exhibit for item in summary.evidence] == ["disk.raw"]
     assert summary.evidence[0].status == "cancelled"
-    files = _query(case_path, "SELECT count(*) FROM files WHERE evidence_id = 'disk.raw'")
+    files = query(case_path, "SELECT count(*) FROM files WHERE evidence_id = 'disk.raw'")
     # One check before the image, then one per entry: four files made it in, none after.
     assert files[0][0] == 4
-    assert _query(case_path, "SELECT count(*) FROM files WHERE evidence_id = 'usb_fat.img'") == [
+    assert query(case_path, "SELECT count(*) FROM files WHERE evidence_id = 'usb_fat.img'") == [
         (0,)
     ]
-    assert _query(case_path, "SELECT status FROM runs") == [("cancelled",)]
+    assert query(case_path, "SELECT status FROM runs") == [("cancelled",)]
     finished = _custody(case_path, "scan.finished")
     assert finished[-1]["run_status"] == "cancelled"
     assert finished[-1]["status"] == "cancelled"
@@ -72,10 +63,10 @@ def test_a_rescan_after_a_cancel_completes_the_exhibit(case_path: Path):
     full = scan([DISK], case_path, options)
 
     assert full.status in {"success", "partial"}
-    count = _query(case_path, "SELECT count(*) FROM files WHERE evidence_id = 'disk.raw'")[0][0]
+    count = query(case_path, "SELECT count(*) FROM files WHERE evidence_id = 'disk.raw'")[0][0]
     assert count == full.evidence[0].n_files > 3
     statuses = [
-        status for (status,) in _query(case_path, "SELECT status FROM runs ORDER BY started")
+        status for (status,) in query(case_path, "SELECT status FROM runs ORDER BY started")
     ]
     assert sorted(statuses) == ["cancelled", "completed"]
     report = verify_case_file(case_path, VerifyOptions(rehash_evidence=False), None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ from textual.widgets import Checkbox, DataTable, OptionList, Static
 from catalog.custody.actions import verify_case_file
 from catalog.custody.verify import VerifyOptions
 from catalog.store.browse import SORT_KEYS
+from tests.conftest import query
 from tests.tui.pilots import settle, static_text
 from tui.app import EvcatApp, make_app
 from tui.screens import ingest
@@ -40,14 +40,6 @@ def drive(case: Path, steps: Callable[[EvcatApp, Pilot[None]], Awaitable[None]])
             await steps(app, pilot)
 
     asyncio.run(run())
-
-
-def query(case: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    connection = sqlite3.connect(case)
-    try:
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.close()
 
 
 def view_paths(table: FileTable) -> list[str]:

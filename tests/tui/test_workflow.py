@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import sqlite3
 from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import DirectoryTree, Input
 
-from tests.conftest import SAMPLE_IMAGES
+from tests.conftest import SAMPLE_IMAGES, query
 from tests.tui.conftest import SAMPLE_USB
 from tests.tui.pilots import settle, static_text
 from tui.app import make_app
@@ -51,16 +50,8 @@ async def pick_file(pilot: Pilot[None], name: str) -> None:
     await settle(pilot)
 
 
-def rows(case: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    connection = sqlite3.connect(case)
-    try:
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.close()
-
-
 def custody_actions(case: Path) -> list[str]:
-    return [str(action) for (action,) in rows(case, "SELECT action FROM custody_log ORDER BY seq")]
+    return [str(action) for (action,) in query(case, "SELECT action FROM custody_log ORDER BY seq")]
 
 
 def test_create_add_scan_filter_open_tag_search_export(tmp_path: Path):
@@ -150,20 +141,20 @@ def test_create_add_scan_filter_open_tag_search_export(tmp_path: Path):
     asyncio.run(drive())
 
     assert "scan success" in shown["scan"], shown["scan"]
-    (files,) = rows(case, "SELECT count(*) FROM files WHERE evidence_id = 'USB-1'")
+    (files,) = query(case, "SELECT count(*) FROM files WHERE evidence_id = 'USB-1'")
     assert shown["all"] == str(files[0])
-    (deleted,) = rows(case, "SELECT count(*) FROM files WHERE is_allocated = 0")
+    (deleted,) = query(case, "SELECT count(*) FROM files WHERE is_allocated = 0")
     assert shown["deleted"] == str(deleted[0]) != "0"
-    (path,) = rows(case, "SELECT path FROM files WHERE file_id = ?", shown["deleted_id"])
+    (path,) = query(case, "SELECT path FROM files WHERE file_id = ?", shown["deleted_id"])
     assert "(deleted)" in shown["title"] and str(path[0]) in shown["title"]
 
-    tags = rows(case, "SELECT file_id, tag, examiner FROM tags")
-    notes = rows(case, "SELECT file_id, note, examiner FROM notes")
+    tags = query(case, "SELECT file_id, tag, examiner FROM tags")
+    notes = query(case, "SELECT file_id, note, examiner FROM notes")
     assert tags == [(shown["deleted_id"], "lead-list", EXAMINER)]
     assert notes == [(shown["deleted_id"], "deleted list of victims, recovered", EXAMINER)]
     assert "lead-list" in shown["notes"] and "recovered" in shown["notes"]
 
-    (hits,) = rows(case, "SELECT count(*) FROM texts WHERE text LIKE '%microsoft%'")
+    (hits,) = query(case, "SELECT count(*) FROM texts WHERE text LIKE '%microsoft%'")
     assert shown["search"].startswith(f"{hits[0]} files") and hits[0] > 0
 
     manifest = export.with_name(export.name + ".manifest.json")
@@ -177,7 +168,7 @@ def test_create_add_scan_filter_open_tag_search_export(tmp_path: Path):
         "scan.started", "exhibit.scanned", "problems.summary", "scan.finished",
         "tag.added", "note.added", "export.written",
     ]  # fmt: skip
-    bodies = [json.loads(str(b)) for (b,) in rows(case, "SELECT body FROM custody_log")]
+    bodies = [json.loads(str(b)) for (b,) in query(case, "SELECT body FROM custody_log")]
     assert {body["examiner"] for body in bodies} == {EXAMINER}
     exhibit = bodies[1]["details"]["exhibit"]
     assert (exhibit["exhibit"], exhibit["seized_by"]) == ("USB-1", "Officer Ito")
