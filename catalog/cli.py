@@ -500,7 +500,7 @@ for _format, _summary in (
     _export_command(_format, _summary)
 
 
-from catalog import clifindings, clihashsets  # noqa: E402, F401  (register more commands)
+from catalog import clifindings, clihashsets, clilocker  # noqa: E402, F401  (register more commands)
 
 
 @main.command("tui")

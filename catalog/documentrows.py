@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.csvsafe import clean_text
 from catalog.locator import Locator
-from catalog.rows import content_columns, text_columns
+from catalog.rows import content_columns, file_row, text_columns
 
 if TYPE_CHECKING:
+    from catalog.content import ContentResult
     from catalog.documents import DocumentResult, MemberResult, PlacedFinding
+    from catalog.model import FileEntry
+    from parsers.context import ParseContext
 
 Row = dict[str, Any]
 
@@ -36,6 +39,37 @@ class DocumentRows:
     findings: list[Row] = field(default_factory=list)
     texts: list[Row] = field(default_factory=list)
     problems: list[tuple[Locator, str]] = field(default_factory=list)
+
+
+def entry_rows(
+    entry: FileEntry,
+    content: ContentResult,
+    seq: int,
+    fs_id: str,
+    run_id: str,
+    ctx: ParseContext,
+) -> DocumentRows:
+    """Every row one walked entry gives: its own, its members', findings and text.
+
+    The ``seq``-th entry of file system ``fs_id``; problems (an allocated file that could
+    not be read, what extraction met) go to ``ctx``. ``evcat scan`` and the locker's
+    workers both call this, so both catalogue an entry the same way.
+    """
+    if content.status in ("unreadable", "partial") and entry.is_allocated:
+        ctx.problem(
+            "content",
+            f"{entry.path}: content {content.status} ({content.error})",
+            locator=entry.locator,
+        )
+    row = file_row(fs_id, seq, entry, content, run_id)
+    if content.document is None:
+        return DocumentRows(files=[row])
+    rows = document_rows(row, content.document, run_id)
+    for locator, message in rows.problems:
+        ctx.problem("extract", message, locator=locator)
+    rows.problems = []
+    rows.files.insert(0, row)
+    return rows
 
 
 def document_rows(file_row: Row, document: DocumentResult, run_id: str) -> DocumentRows:

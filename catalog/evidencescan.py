@@ -10,16 +10,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import parsers
 from catalog.csvsafe import clean_text
 from catalog.custody.scanrecord import record_exhibit_scanned
-from catalog.documentrows import DocumentRows, document_rows
+from catalog.documentrows import DocumentRows, entry_rows
 from catalog.errors import EvidenceError, NotADiskImage, ScanCancelled
 from catalog.mediahash import MediaHasher, compare_stored
 from catalog.model import VolumeKind, VolumeRecord
-from catalog.rows import evidence_row, file_row, filesystem_id, filesystem_row, volume_row
+from catalog.rows import evidence_row, filesystem_id, filesystem_row, volume_row
 from catalog.runcontext import RunContext
 from catalog.store import queries
 from catalog.workers import ContentStage, WorkerPool
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from catalog.custody.log import Actor
-    from catalog.documents import DocumentResult
     from catalog.knownfiles import KnownFileMatcher
     from catalog.options import ScanOptions
     from catalog.progress import ScanProgress
@@ -236,16 +235,12 @@ class EvidenceScan:
                 self._flush(batch)
                 raise ScanCancelled(self.exhibit)
             seq += 1
-            if content.status in ("unreadable", "partial") and entry.is_allocated:
-                self.ctx.problem(
-                    "content",
-                    f"{entry.path}: content {content.status} ({content.error})",
-                    locator=entry.locator,
-                )
-            row = file_row(fs_id, seq, entry, content, self.run_id)
-            batch.files.append(row)
-            if content.document is not None:
-                self._add_document(batch, row, content.document)
+            rows = entry_rows(entry, content, seq, fs_id, self.run_id, self.ctx)
+            batch.files += rows.files
+            batch.findings += rows.findings
+            batch.texts += rows.texts
+            self.result.n_members += len(rows.files) - 1
+            self.result.n_findings += len(rows.findings)
             self._count(entry.is_allocated, content.bytes_hashed)
             if len(batch.files) >= BATCH_SIZE:
                 self._flush(batch)
@@ -263,18 +258,6 @@ class EvidenceScan:
         if now - self._reported >= PROGRESS_SECONDS:  # big files: progress between batches
             self._reported = now
             self.progress.file_done(self.exhibit, self.result.n_files, self.result.bytes_hashed)
-
-    def _add_document(
-        self, batch: DocumentRows, row: dict[str, Any], document: DocumentResult
-    ) -> None:
-        rows = document_rows(row, document, self.run_id)
-        for locator, message in rows.problems:
-            self.ctx.problem("extract", message, locator=locator)
-        batch.files += rows.files
-        batch.findings += rows.findings
-        batch.texts += rows.texts
-        self.result.n_members += len(rows.files)
-        self.result.n_findings += len(rows.findings)
 
     def _flush(self, batch: DocumentRows) -> None:
         self.writer.upsert("files", batch.files, pk="file_id")

@@ -325,6 +325,54 @@ def _browse(db: Database) -> None:
     db.executescript(_BROWSE)
 
 
+_LOCKER = """
+CREATE TABLE locker_items (
+    item_id TEXT PRIMARY KEY,
+    locker TEXT NOT NULL,
+    relpath TEXT NOT NULL,
+    role TEXT NOT NULL,
+    reason TEXT,
+    exhibit TEXT,
+    size INTEGER,
+    sha256 TEXT,
+    first_seen TEXT NOT NULL,
+    run_id TEXT NOT NULL
+);
+CREATE TABLE locker_exhibits (
+    exhibit TEXT PRIMARY KEY,
+    locker TEXT NOT NULL,
+    image TEXT NOT NULL,
+    state TEXT NOT NULL,
+    status TEXT,
+    run_id TEXT,
+    updated TEXT NOT NULL
+);
+CREATE TABLE work_units (
+    unit_id TEXT PRIMARY KEY,
+    locker TEXT NOT NULL,
+    exhibit TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    task TEXT NOT NULL,
+    planned_files INTEGER NOT NULL DEFAULT 0,
+    planned_bytes INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    counts TEXT,
+    run_id TEXT,
+    updated TEXT NOT NULL
+);
+CREATE INDEX work_units_exhibit ON work_units(exhibit, state);
+CREATE INDEX work_units_state ON work_units(locker, state);
+"""
+
+
+@MIGRATIONS(name="0006_locker")
+def _locker(db: Database) -> None:
+    """Evidence lockers: what was found in each, its exhibits and the resumable work queue."""
+    db.executescript(_LOCKER)
+
+
 def known_migrations() -> set[str]:
     """Names of every migration this version of evcat knows."""
     return {migration.name for migration in MIGRATIONS._migrations}

@@ -40,7 +40,12 @@ class _RowBatch:
         db.conn.executemany(self.sql, self.values)
 
 
-def _row_batch(table: str, rows: Sequence[Row], verb: str) -> _RowBatch:
+def row_batch(table: str, rows: Sequence[Row], verb: str) -> _RowBatch:
+    """``rows`` of ``table`` as one ``executemany``; names are checked, values are parameters.
+
+    Raises:
+        ValueError: a table or column name is not a plain catalog identifier.
+    """
     columns = tuple(rows[0])
     if not all(_IDENTIFIER.fullmatch(name) for name in (table, *columns)):
         raise ValueError(f"not a catalog identifier in {table}{columns}")
@@ -134,13 +139,13 @@ class CatalogWriter:
         """
         self._check()
         if rows:
-            self._queue.put((_row_batch(table, rows, "INSERT OR REPLACE"), None))
+            self._queue.put((row_batch(table, rows, "INSERT OR REPLACE"), None))
 
     def insert(self, table: str, rows: Sequence[Row]) -> None:
         """Append rows, without waiting."""
         self._check()
         if rows:
-            self._queue.put((_row_batch(table, rows, "INSERT"), None))
+            self._queue.put((row_batch(table, rows, "INSERT"), None))
 
     def close(self) -> None:
         """Commit what is queued and stop the thread."""

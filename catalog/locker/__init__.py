@@ -1,0 +1,1 @@
+"""Evidence lockers: discover a tree of images and catalogue it with Dask."""

@@ -1,0 +1,292 @@
+"""What a Dask worker runs for one unit: open the evidence by path, return rows by value.
+
+Workers never touch the case catalog. Each task opens the image itself (a worker sees the
+locker at the same path as the coordinator), does one unit's work and returns a
+``UnitResult``. Problems the evidence causes become ``ProblemRecord`` values, exactly
+as a single-process scan would record them; only a broken unit raises, and the
+coordinator retries it.
+
+A worker keeps the file-system walks it has started (``walkcache``), so consecutive
+ranges of one file system continue the walk instead of starting it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import parsers
+from catalog.content import read_content
+from catalog.documentrows import entry_rows
+from catalog.errors import EvidenceError
+from catalog.locker import walkcache
+from catalog.locker.units import FILES, MEDIA, PLAN, FileRange, ProblemRecord, UnitResult, UnitTask
+from catalog.mediahash import MediaHasher
+from catalog.rows import evidence_row, filesystem_id, filesystem_row, volume_row
+from catalog.runcontext import one_line
+from parsers.context import Limits
+from parsers.evidence import open_evidence
+from parsers.fsdetect import describe_volume, open_file_systems
+from parsers.tskimage import TskImage
+from parsers.volumes.tsk import TskVolumeParser
+
+if TYPE_CHECKING:
+    from catalog.locator import Locator
+    from catalog.model import FileEntry
+    from parsers.filesystem import OpenFileSystem
+    from parsers.source import EvidenceSource
+
+_STOPPERS = (EvidenceError, OSError, RuntimeError, ValueError)
+"""What stops an image's plan: recorded as the exhibit's error, as ``evcat scan`` does."""
+
+
+@dataclass(slots=True)
+class Collector:
+    """The worker's ``ParseContext``: problems become ``ProblemRecord`` values."""
+
+    limits: Limits = field(default_factory=Limits)
+    problems: list[ProblemRecord] = field(default_factory=list)
+    parser: tuple[str, int] | None = None
+
+    def problem(
+        self,
+        stage: str,
+        message: str,
+        *,
+        locator: Locator | None = None,
+        offset: int | None = None,
+        exc: BaseException | None = None,
+    ) -> None:
+        """Keep a problem for the coordinator to record."""
+        self.problems.append(
+            ProblemRecord(
+                stage,
+                one_line(message),
+                str(locator) if locator else None,
+                offset,
+                type(exc).__name__ if exc else None,
+                self.parser,
+            )
+        )
+
+
+def run_unit(task: UnitTask) -> UnitResult:
+    """Do one unit of work (the function every Dask task calls).
+
+    Raises:
+        Exception: the unit could not be done (evidence vanished, changed since it was
+            planned, a worker fault); the coordinator retries it a bounded number of times.
+    """
+    if task.kind == PLAN:
+        return plan_image(task)
+    if task.kind == MEDIA:
+        return hash_media(task)
+    if task.kind == FILES:
+        return scan_range(task)
+    raise ValueError(f"unknown unit kind {task.kind!r}")
+
+
+def plan_image(task: UnitTask) -> UnitResult:
+    """Volumes, file systems and the ranges of entries the files units will take."""
+    result = UnitResult(task.unit_id)
+    collector = Collector()
+    image = Path(task.image)
+    try:
+        source = open_evidence(image, parsers.SOURCES.all())
+    except EvidenceError as exc:
+        result.fatal = one_line(str(exc))
+        collector.problem("evidence", str(exc), exc=exc)
+        result.problems = collector.problems
+        return result
+    try:
+        _plan_source(task, source, collector, result)
+    except _STOPPERS as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        message = f"{image}: scan stopped ({type(exc).__name__}: {first_line})"
+        if isinstance(exc, EvidenceError):
+            message = str(exc)
+        result.fatal = one_line(message)
+        collector.parser = None
+        collector.problem("evidence", message, exc=exc)
+    finally:
+        source.close()
+    result.problems = collector.problems
+    return result
+
+
+def _plan_source(
+    task: UnitTask, source: EvidenceSource, collector: Collector, result: UnitResult
+) -> None:
+    info = source.info
+    tsk_image = TskImage(source)
+    layout = TskVolumeParser().read_layout(tsk_image, info.media_size)
+    exhibit = task.exhibit
+    resolved = str(Path(task.image).resolve())
+    result.add_rows("evidence", [evidence_row(exhibit, resolved, info, layout.scheme, task.run_id)])
+    result.add_rows("volumes", [volume_row(exhibit, v, task.run_id) for v in layout.volumes])
+    if task.settings.media_hash:
+        result.follow_ups.append(_follow_up(task, MEDIA, None))
+    for volume in layout.file_system_candidates():
+        overhang = volume.offset + volume.size - info.media_size
+        if volume.kind.value == "partition" and overhang > 0:
+            collector.problem(
+                "volume",
+                f"{describe_volume(volume)} extends {overhang} bytes"
+                " past the end of the image (truncated image?)",
+                offset=volume.offset,
+            )
+        for fs in open_file_systems(source, tsk_image, volume, collector, exhibit):
+            _plan_file_system(task, fs, collector, result)
+    if result.counts.get("filesystems", 0) == 0 and layout.scheme == "none":
+        raise EvidenceError(
+            f"{task.image}: no partition table or file system recognised"
+            f" ({info.format} image, {info.media_size} bytes); not a disk image,"
+            " or an unsupported or encrypted one"
+        )
+
+
+def _plan_file_system(
+    task: UnitTask, fs: OpenFileSystem, collector: Collector, result: UnitResult
+) -> None:
+    record = fs.record
+    fs_id = filesystem_id(task.exhibit, record)
+    parser = ("apfs", 1) if record.fs_type == "APFS" else ("tsk_fs", 1)
+    collector.parser = parser
+    cutter = _RangeCutter(record, fs_id, parser, task.settings.unit_files, task.settings.unit_bytes)
+    try:
+        for entry in fs.walk(task.exhibit, collector):
+            cutter.add(entry)
+    except (OSError, RuntimeError, ValueError) as exc:
+        collector.problem(
+            "walk",
+            f"{record.fs_type} at byte {record.offset}: walk stopped ({type(exc).__name__}: {exc})",
+            exc=exc,
+        )
+    for file_range in cutter.finish():
+        result.follow_ups.append(_follow_up(task, FILES, file_range))
+    row = filesystem_row(task.exhibit, record, parser[0], parser[1], cutter.seq, task.run_id)
+    result.add_rows("filesystems", [row])
+    result.count("filesystems")
+    collector.parser = None
+
+
+class _RangeCutter:
+    """Cuts a walk into ranges of at most ``max_files`` entries and ``max_bytes`` bytes."""
+
+    def __init__(
+        self, record: object, fs_id: str, parser: tuple[str, int], max_files: int, max_bytes: int
+    ) -> None:
+        self._record = record
+        self._fs_id = fs_id
+        self._parser = parser
+        self._max_files = max(1, max_files)
+        self._max_bytes = max(1, max_bytes)
+        self.seq = 0
+        self._ranges: list[FileRange] = []
+        self._start = 1
+        self._first = ""
+        self._files = 0
+        self._bytes = 0
+
+    def add(self, entry: FileEntry) -> None:
+        self.seq += 1
+        if self._files == 0:
+            self._start, self._first = self.seq, str(entry.locator)
+        self._files += 1
+        self._bytes += entry.size if entry.has_content else 0
+        if self._files >= self._max_files or self._bytes >= self._max_bytes:
+            self._close()
+
+    def _close(self) -> None:
+        if self._files:
+            self._ranges.append(
+                FileRange(
+                    self._record,  # type: ignore[arg-type]
+                    self._fs_id,
+                    self._parser,
+                    self._start,
+                    self.seq + 1,
+                    self._first,
+                    self._files,
+                    self._bytes,
+                )
+            )
+        self._files = self._bytes = 0
+
+    def finish(self) -> list[FileRange]:
+        self._close()
+        return self._ranges
+
+
+def _follow_up(task: UnitTask, kind: str, file_range: FileRange | None) -> UnitTask:
+    from catalog.locker.units import unit_id
+
+    parts: tuple[object, ...] = ()
+    if file_range is not None:
+        parts = (file_range.fs_id, file_range.seq_start)
+    return UnitTask(
+        unit_id(task.exhibit, kind, *parts),
+        task.exhibit,
+        kind,
+        task.image,
+        task.run_id,
+        task.settings,
+        file_range,
+    )
+
+
+def hash_media(task: UnitTask) -> UnitResult:
+    """The whole media's four digests, and the acquisition hashes the container stores.
+
+    Raises:
+        EvidenceError: the image cannot be opened any more.
+    """
+    result = UnitResult(task.unit_id)
+    source = open_evidence(Path(task.image), parsers.SOURCES.all())
+    try:
+        stored = dict(source.info.stored_hashes)
+        outcome = MediaHasher(source).result()
+    finally:
+        source.close()
+    result.media = {
+        "hashes": outcome.hashes,
+        "error": outcome.error,
+        "stored": stored,
+        "bytes": outcome.bytes_read,
+    }
+    return result
+
+
+def scan_range(task: UnitTask) -> UnitResult:
+    """Rows for one range of entries: hashes, classification, text, findings, members.
+
+    Raises:
+        EvidenceError: the image cannot be opened, or its walk no longer matches the plan.
+    """
+    file_range = task.range
+    if file_range is None:
+        raise ValueError(f"unit {task.unit_id}: a files unit without a range")
+    result = UnitResult(task.unit_id)
+    collector = Collector(parser=file_range.parser)
+    walk = walkcache.entries(task.image, task.exhibit, file_range)
+    settings = task.settings
+    for seq, entry, fs in walk:
+        content = read_content(
+            fs,
+            entry,
+            collector,
+            classify_content=settings.classify,
+            extract_text=settings.extract_text and settings.classify,
+        )
+        rows = entry_rows(entry, content, seq, file_range.fs_id, task.run_id, collector)
+        result.add_rows("files", rows.files)
+        result.add_rows("findings", rows.findings)
+        result.add_rows("texts", rows.texts)
+        result.count("files")
+        result.count("deleted", 0 if entry.is_allocated else 1)
+        result.count("bytes_hashed", content.bytes_hashed)
+        result.count("archive_members", len(rows.files) - 1)
+        result.count("findings", len(rows.findings))
+    result.problems = collector.problems
+    return result
