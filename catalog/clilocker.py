@@ -70,9 +70,10 @@ class _TerminalProgress:
 )
 @click.option(
     "--exhibit-rule",
-    default="{relstem}",
+    default="{relpath}",
     show_default=True,
-    help="Exhibit id of images not in the manifest: {relstem} {stem} {name} {dir} {parent}.",
+    help="Exhibit id of images not in the manifest: {relpath} {relstem} {stem} {name} {dir}"
+    " {parent}.",
 )
 @click.option(
     "--status-file",
