@@ -2,7 +2,8 @@
 
 A locker scan registers every image as an exhibit. The lab either lists them in a
 manifest CSV (path, exhibit id and the seizure facts of ``catalog.case.ExhibitFacts``) or
-lets a naming rule such as ``{relpath}`` (the default) or ``{relstem}`` derive the id from the image's path. This module
+lets a naming rule (``{relpath}`` by default, or e.g. ``{relstem}``) derive the id from
+the image's path. This module
 reads and checks the manifest and plans one exhibit per image, refusing anything
 ambiguous (two images with one id, a manifest row that names no image) before a single
 row is written.

@@ -278,6 +278,8 @@ def test_rule_collision_names_both_images() -> None:
 
 
 def test_manifest_id_colliding_with_a_rule_id_is_refused(tmp_path: Path) -> None:
-    text = f"{HEADER}\nsite-A/PC-01.E01,phone\n"
-    with pytest.raises(UsageError, match=r"'phone' would name both phone\.bin and site-A/PC-01"):
+    text = f"{HEADER}\nsite-A/PC-01.E01,phone.bin\n"
+    with pytest.raises(
+        UsageError, match=r"'phone\.bin' would name both phone\.bin and site-A/PC-01"
+    ):
         _plan(tmp_path, LOCKER, text)
