@@ -233,9 +233,9 @@ def test_plan_uses_manifest_rows_first_and_the_rule_for_the_rest(tmp_path: Path)
     text = "path,exhibit,seized_from\nsite-A/PC-01.E01,EX-1,Desk 4\n"
     plans = _plan(tmp_path, LOCKER, text)
     assert [(plan.item.relpath, plan.exhibit, plan.source) for plan in plans] == [
-        ("phone.bin", "phone", "rule"),
+        ("phone.bin", "phone.bin", "rule"),
         ("site-A/PC-01.E01", "EX-1", "manifest"),
-        ("site-B/PC-02.E01", "site-B/PC-02", "rule"),
+        ("site-B/PC-02.E01", "site-B/PC-02.E01", "rule"),
     ]
     assert plans[1].facts == ExhibitFacts(seized_from="Desk 4")
     assert plans[0].facts == ExhibitFacts()
