@@ -162,6 +162,8 @@ def _register(
     exhibits, new = [], []
     for plan in plans:
         exhibit = _exhibit_id(db, plan, actor)
+        if exhibit in exhibits:
+            continue  # the same image reached by a second path (a link): one exhibit
         exhibits.append(exhibit)
         if exhibit in states:
             continue
