@@ -66,6 +66,7 @@ def unit_row(task: UnitTask, locker: str, planned_bytes: int = 0) -> Row:
         "last_error": None,
         "counts": None,
         "run_id": None,
+        "worker": None,
         "updated": utc_now(),
     }
 
@@ -94,7 +95,7 @@ def commit_result(
         counts["findings"] = counts.get("findings", 0) + len(known.findings)
     workqueue.append_rows(db, "problems", problem_rows(run_id, exhibit, result.problems))
     counts["problems"] = len(result.problems)
-    workqueue.complete_unit(db, task.unit_id, counts, run_id)
+    workqueue.complete_unit(db, task.unit_id, counts, run_id, result.worker)
     faults.crash_point(f"commit-{task.kind}")
 
 

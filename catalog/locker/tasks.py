@@ -23,6 +23,7 @@ from catalog.errors import EvidenceError
 from catalog.locker import walkcache
 from catalog.locker.units import FILES, MEDIA, PLAN, FileRange, ProblemRecord, UnitResult, UnitTask
 from catalog.mediahash import MediaHasher
+from catalog.provenance import host_name
 from catalog.rows import evidence_row, filesystem_id, filesystem_row, volume_row
 from catalog.runcontext import one_line
 from parsers.context import Limits
@@ -79,12 +80,26 @@ def run_unit(task: UnitTask) -> UnitResult:
             planned, a worker fault); the coordinator retries it a bounded number of times.
     """
     if task.kind == PLAN:
-        return plan_image(task)
-    if task.kind == MEDIA:
-        return hash_media(task)
-    if task.kind == FILES:
-        return scan_range(task)
-    raise ValueError(f"unknown unit kind {task.kind!r}")
+        result = plan_image(task)
+    elif task.kind == MEDIA:
+        result = hash_media(task)
+    elif task.kind == FILES:
+        result = scan_range(task)
+    else:
+        raise ValueError(f"unknown unit kind {task.kind!r}")
+    result.worker = _worker_name()
+    return result
+
+
+def _worker_name() -> str:
+    """``host name@worker address`` of the Dask worker running this task, else the host."""
+    host = host_name()
+    try:
+        from distributed import get_worker
+
+        return f"{host}@{get_worker().address}"
+    except (ImportError, ValueError):
+        return host
 
 
 def plan_image(task: UnitTask) -> UnitResult:

@@ -147,6 +147,8 @@ class UnitResult:
     """The image cannot be catalogued at all (the exhibit ends as ``error``)."""
     media: Row | None = None
     """A media unit's digests and the acquisition hashes stored in the container."""
+    worker: str | None = None
+    """The Dask worker that did the unit (host and address), kept with the unit."""
 
     def add_rows(self, table: str, rows: list[Row]) -> None:
         """Queue rows for ``table``."""

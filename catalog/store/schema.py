@@ -360,6 +360,7 @@ CREATE TABLE work_units (
     last_error TEXT,
     counts TEXT,
     run_id TEXT,
+    worker TEXT,
     updated TEXT NOT NULL
 );
 CREATE INDEX work_units_exhibit ON work_units(exhibit, state);

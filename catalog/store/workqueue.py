@@ -79,12 +79,14 @@ def pending_units(db: Database, locker: str) -> list[Row]:
     ]
 
 
-def complete_unit(db: Database, unit_id: str, counts: dict[str, int], run_id: str) -> None:
-    """Mark a unit done by ``run_id`` with its counts."""
+def complete_unit(
+    db: Database, unit_id: str, counts: dict[str, int], run_id: str, worker: str | None
+) -> None:
+    """Mark a unit done by ``run_id`` on ``worker`` (its Dask address), with its counts."""
     db.execute(
-        "UPDATE work_units SET state = 'done', counts = ?, run_id = ?, updated = ?"
+        "UPDATE work_units SET state = 'done', counts = ?, run_id = ?, worker = ?, updated = ?"
         " WHERE unit_id = ?",
-        [json.dumps(counts, sort_keys=True), run_id, utc_now(), unit_id],
+        [json.dumps(counts, sort_keys=True), run_id, worker, utc_now(), unit_id],
     )
 
 
