@@ -177,6 +177,7 @@ def locker_scan(
     if summary.interrupted_runs:
         say(f"resumed after {len(summary.interrupted_runs)} interrupted run(s)")
     _say_exhibits(summary.status)
+    _say_items(summary.status)
     totals = summary.status.to_json()
     say(
         f"locker scan {summary.outcome}: {len(summary.status.exhibits)} exhibits,"
@@ -196,6 +197,9 @@ def locker_scan(
             "status_snapshot": totals,
         }
         click.echo(json.dumps(envelope, sort_keys=True))
+    if not summary.status.exhibits:
+        say(f"evcat: {locker}: no disk image found; nothing was catalogued")
+        sys.exit(ExitCode.EVIDENCE)
     exits = {"success": ExitCode.OK, "partial": ExitCode.PARTIAL}
     sys.exit(exits.get(summary.outcome, ExitCode.EVIDENCE))
 
@@ -207,6 +211,17 @@ def _say_exhibits(status: LockerStatus) -> None:
             f" {row['done']}/{row['units']} units ({row['failed']} failed),"
             f" {row['problems']:,} problems"
         )
+
+
+def _say_items(status: LockerStatus) -> None:
+    roles = status.items
+    if roles:
+        say(
+            "  locker items: "
+            + ", ".join(f"{count:,} {role}" for role, count in sorted(roles.items()))
+            + (" (unrecognised files are recorded, not scanned;"
+               " see locker_items in the case)" if roles.get("unrecognised") else "")
+        )  # fmt: skip
 
 
 @locker_group.command("status")
@@ -243,3 +258,4 @@ def locker_status(case: Path, locker: Path | None, as_json: bool, debug: bool) -
         say(f"last run {run['run_id']}: {run['status']}, started {run['started']}")
     say(progress_line(status))
     _say_exhibits(status)
+    _say_items(status)

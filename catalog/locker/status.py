@@ -37,6 +37,8 @@ class LockerStatus:
     run: Row | None = None
     rate: float | None = None
     """Bytes per second of the latest run while it runs (None otherwise)."""
+    items: dict[str, int] = field(default_factory=dict)
+    """Items found in the locker, by role (image, segment, sidecar, unrecognised)."""
     time: str = field(default_factory=utc_now)
 
     def total(self, column: str) -> int:
@@ -72,6 +74,7 @@ class LockerStatus:
             },
             "bytes": {"done": self.total("bytes_done"), "total": self.total("bytes_total")},
             "files": self.total("files"),
+            "items": dict(self.items),
             "rate_bytes_per_s": round(self.rate, 1) if self.rate else None,
             "eta_seconds": self.eta_seconds,
             "problems": self.total("problems"),
@@ -95,7 +98,9 @@ def snapshot(db: Database, locker: str | None, command_prefix: str) -> LockerSta
         done = workqueue.bytes_done_by_run(db, run["run_id"])
         elapsed = (datetime.now(tz=UTC) - datetime.fromisoformat(run["started"])).total_seconds()
         rate = done / elapsed if elapsed > 0 and done else None
-    return LockerStatus(locker, workqueue.locker_status(db, locker), run, rate)
+    return LockerStatus(
+        locker, workqueue.locker_status(db, locker), run, rate, workqueue.item_roles(db, locker)
+    )
 
 
 def progress_line(status: LockerStatus, width: int = 24) -> str:

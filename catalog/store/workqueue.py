@@ -203,3 +203,14 @@ def bytes_done_by_run(db: Database, run_id: str) -> int:
         "SELECT coalesce(sum(planned_bytes), 0) FROM work_units WHERE run_id = ?", [run_id]
     ).fetchone()
     return int(row[0])
+
+
+def item_roles(db: Database, locker: str | None = None) -> dict[str, int]:
+    """How many items of each role (image, segment, sidecar, unrecognised) were found."""
+    where, params = ("WHERE locker = ?", [locker]) if locker else ("", [])
+    return {
+        str(role): int(count)
+        for role, count in db.execute(
+            f"SELECT role, count(*) FROM locker_items {where} GROUP BY role ORDER BY role", params
+        )
+    }

@@ -118,3 +118,49 @@ def test_custody_log_records_the_run_and_every_exhibit(external_run: Run) -> Non
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_manifest_ids_and_seizure_facts_become_the_exhibits(tmp_path: Path) -> None:
+    locker = build_locker(tmp_path / "locker", corpus=False, sample_sets=3)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "path,exhibit,seized_from,acquisition_md5\n"
+        "site-A/disk.raw,EX-001,Desk 4 (call floor),\n"
+        "site-B/usb/usb_fat.img,EX-002,Manager's drawer,\n"
+    )
+    case = tmp_path / "out" / "case.db"
+    result = evcat(
+        "locker", "scan", str(locker), "--case", str(case), "--manifest", str(manifest),
+        "--workers", "1", "--no-extract",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert query(case, "SELECT exhibit, seized_from FROM exhibits ORDER BY exhibit") == [
+        ("EX-001", "Desk 4 (call floor)"),
+        ("EX-002", "Manager's drawer"),
+        ("site-A/disk.E01", None),
+    ]
+    assert query(case, "SELECT count(DISTINCT evidence_id) FROM files") == [(3,)]
+
+
+def test_a_locker_without_images_records_what_it_holds_and_fails(tmp_path: Path) -> None:
+    locker = tmp_path / "locker"
+    locker.mkdir()
+    (locker / "notes.txt").write_text("chain of custody form scanned separately\n")
+    (locker / "photo.heic").write_bytes(b"\x00" * 64)
+    case = tmp_path / "out" / "case.db"
+    result = evcat("locker", "scan", str(locker), "--case", str(case), "--workers", "1")
+    assert result.returncode == 3
+    assert "no disk image found" in result.stderr
+    assert "1 sidecar, 1 unrecognised" in result.stderr
+    assert query(case, "SELECT relpath, role FROM locker_items ORDER BY relpath") == [
+        ("notes.txt", "sidecar"),
+        ("photo.heic", "unrecognised"),
+    ]
+
+
+def test_the_case_may_not_be_written_inside_the_locker(tmp_path: Path) -> None:
+    locker = build_locker(tmp_path / "locker", corpus=False, sample_sets=1)
+    result = evcat("locker", "scan", str(locker), "--case", str(locker / "case.db"))
+    assert result.returncode == 2
+    assert "inside the evidence locker" in result.stderr
+    assert not (locker / "case.db").exists()
