@@ -254,7 +254,7 @@ class _Job:
                 result: UnitResult = future.result()
                 queue.extend(self._commit(task, result))
             else:
-                retry = self._failed(task, future.exception())
+                retry = self._failed(task, _failure_of(future))
                 if retry is not None:
                     queue.append(retry)
             future.release()
@@ -347,3 +347,11 @@ class _Job:
                 self.status_file.close()
             self.writer.close()
         return final
+
+
+def _failure_of(future: Future[UnitResult]) -> BaseException:
+    """Why a future did not finish (a cancelled or lost one raises when asked)."""
+    try:
+        return future.exception() or RuntimeError(f"task {future.status}")
+    except Exception as exc:  # broad by design: CancelledError and the scheduler's own errors
+        return exc
