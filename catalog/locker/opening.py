@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from catalog.case import CaseFacts, case_facts, create_case, exhibit_for_path, register_exhibit
+from catalog.csvsafe import clean_text
 from catalog.custody import log
 from catalog.errors import UsageError
 from catalog.locker.commit import unit_row
@@ -72,8 +73,9 @@ def open_run(
     if case_created:
         create_case(db, CaseFacts(), actor)
     interrupted = _close_abandoned(db, locker, run_id, actor)
-    new_items = _record_items(db, locker, items, plans, run_id)
-    exhibits, new_exhibits = _register(db, locker, plans, settings, run_id, actor)
+    exhibit_of, new_exhibits = _register(db, locker, plans, settings, run_id, actor)
+    exhibits = list(dict.fromkeys(exhibit_of.values()))
+    new_items = _record_items(db, locker, items, exhibit_of, run_id)
     queries.start_run(db, _run_row(run_id, locker, actor))
     log.append(
         db,
@@ -119,10 +121,10 @@ def _close_abandoned(db: Database, locker: Path, run_id: str, actor: Actor) -> l
 
 
 def _record_items(
-    db: Database, locker: Path, items: list[LockerItem], plans: list[ExhibitPlan], run_id: str
+    db: Database, locker: Path, items: list[LockerItem], exhibit_of: dict[str, str], run_id: str
 ) -> list[dict[str, Any]]:
+    """Record items seen for the first time; ``exhibit_of`` maps image paths to exhibits."""
     known = workqueue.known_item_ids(db, str(locker))
-    exhibit_of = {plan.item.relpath: plan.exhibit for plan in plans}
     rows = []
     for item in items:
         item_id = stable_id(str(locker), "item", item.relpath)
@@ -157,16 +159,17 @@ def _register(
     settings: ScanSettings,
     run_id: str,
     actor: Actor,
-) -> tuple[list[str], list[str]]:
+) -> tuple[dict[str, str], list[str]]:
+    """Each image's exhibit (by path in the locker), and the exhibits new to the job."""
     states = workqueue.locker_exhibit_states(db)
-    exhibits, new = [], []
+    exhibit_of: dict[str, str] = {}
+    new: list[str] = []
     for plan in plans:
         exhibit = _exhibit_id(db, plan, actor)
-        if exhibit in exhibits:
-            continue  # the same image reached by a second path (a link): one exhibit
-        exhibits.append(exhibit)
-        if exhibit in states:
-            continue
+        seen = exhibit in exhibit_of.values()
+        exhibit_of[plan.item.relpath] = exhibit
+        if seen or exhibit in states:
+            continue  # a second path to one image (a link), or queued by an earlier run
         new.append(exhibit)
         workqueue.append_rows(
             db,
@@ -175,7 +178,7 @@ def _register(
                 {
                     "exhibit": exhibit,
                     "locker": str(locker),
-                    "image": str(plan.item.path),
+                    "image": clean_text(str(plan.item.path)),
                     "state": "planning",
                     "status": None,
                     "run_id": run_id,
@@ -187,7 +190,7 @@ def _register(
             unit_id(exhibit, PLAN), exhibit, PLAN, str(plan.item.path), run_id, settings
         )
         workqueue.add_units(db, [unit_row(task, str(locker))])
-    return exhibits, new
+    return exhibit_of, new
 
 
 def _exhibit_id(db: Database, plan: ExhibitPlan, actor: Actor) -> str:

@@ -90,9 +90,13 @@ class LockerStatus:
         }
 
 
-def snapshot(db: Database, locker: str | None, command_prefix: str) -> LockerStatus:
-    """The job's state now, from the catalog."""
-    run = workqueue.latest_run(db, command_prefix)
+def snapshot(db: Database, locker: str | None, command: str) -> LockerStatus:
+    """The job's state now, from the catalog.
+
+    ``command`` is the locker's run command; without a ``locker``, the prefix every
+    locker run's command starts with (the latest run of any locker is reported).
+    """
+    run = workqueue.latest_run(db, command, prefix=locker is None)
     rate = None
     if run is not None and run["status"] == "running":
         done = workqueue.bytes_done_by_run(db, run["run_id"])

@@ -134,14 +134,13 @@ def exhibit_totals(db: Database, exhibit: str) -> dict[str, int]:
     return totals
 
 
-def abandoned_runs(db: Database, command_prefix: str) -> list[str]:
-    """Runs still marked ``running`` whose command starts with ``command_prefix``."""
+def abandoned_runs(db: Database, command: str) -> list[str]:
+    """Runs of exactly ``command`` still marked ``running`` (their process is gone)."""
     return [
         str(row[0])
         for row in db.execute(
-            "SELECT run_id FROM runs WHERE status = 'running' AND substr(command, 1, ?) = ?"
-            " ORDER BY started",
-            [len(command_prefix), command_prefix],
+            "SELECT run_id FROM runs WHERE status = 'running' AND command = ? ORDER BY started",
+            [command],
         )
     ]
 
@@ -185,15 +184,14 @@ def locker_items(db: Database, locker: str | None = None) -> list[Row]:
     ]
 
 
-def latest_run(db: Database, command_prefix: str) -> Row | None:
-    """The most recent run whose command starts with ``command_prefix``."""
-    row = next(
-        db.query(
-            "SELECT * FROM runs WHERE substr(command, 1, ?) = ? ORDER BY started DESC LIMIT 1",
-            [len(command_prefix), command_prefix],
-        ),
-        None,
-    )
+def latest_run(db: Database, command: str, *, prefix: bool = False) -> Row | None:
+    """The most recent run of exactly ``command`` (or of any command it is a prefix of)."""
+    if prefix:
+        match, params = "substr(command, 1, ?) = ?", [len(command), command]
+    else:
+        match, params = "command = ?", [command]
+    sql = f"SELECT * FROM runs WHERE {match} ORDER BY started DESC LIMIT 1"
+    row = next(db.query(sql, params), None)
     return dict(row) if row else None
 
 
