@@ -56,6 +56,41 @@ def examiner_options(func: F) -> F:
     return examiner_option(func)
 
 
+def scan_content_options(func: F) -> F:
+    """What a scan does to each file: media hash, classification, extraction, hash sets.
+
+    Adds ``no_media_hash``, ``no_classify``, ``hash_set_store``, ``hash_set_names``,
+    ``no_hashsets`` and ``no_extract`` (``evcat scan`` and ``evcat locker scan``).
+    """
+    options = (
+        click.option("--no-media-hash", is_flag=True, help="Skip hashing the whole media."),
+        click.option(
+            "--no-classify",
+            is_flag=True,
+            help="Hashes only: no MIME type, category or EXIF (faster).",
+        ),
+        click.option(
+            "--hashsets",
+            "hash_set_store",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Hash-set store to look files up in (default: $EVCAT_HASHSETS or the user's"
+            " store, when it exists).",
+        ),
+        click.option(
+            "--hashset", "hash_set_names", multiple=True, help="Only this hash set (repeatable)."
+        ),
+        click.option("--no-hashsets", is_flag=True, help="No known-file lookups."),
+        click.option(
+            "--no-extract",
+            is_flag=True,
+            help="No text extraction, archive opening or artefact detection (faster).",
+        ),
+    )
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def say_head(case: Path) -> None:
     """End a changing command with the case's custody head (STYLE 9)."""
     from catalog.custody.actions import current_head
@@ -153,24 +188,7 @@ def main() -> None:
     help="Exhibit id for each image, in order (default: the image's file name).",
 )
 @examiner_options
-@click.option("--no-media-hash", is_flag=True, help="Skip hashing the whole media.")
-@click.option(
-    "--no-classify", is_flag=True, help="Hashes only: no MIME type, category or EXIF (faster)."
-)
-@click.option(
-    "--hashsets",
-    "hash_set_store",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Hash-set store to look files up in (default: $EVCAT_HASHSETS or the user's store,"
-    " when it exists).",
-)
-@click.option("--hashset", "hash_set_names", multiple=True, help="Only this hash set (repeatable).")
-@click.option("--no-hashsets", is_flag=True, help="No known-file lookups.")
-@click.option(
-    "--no-extract",
-    is_flag=True,
-    help="No text extraction, archive opening or artefact detection (faster).",
-)
+@scan_content_options
 @click.option(
     "--workers",
     type=click.IntRange(min=0),

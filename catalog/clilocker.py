@@ -18,6 +18,7 @@ from catalog.cli import (
     main,
     say,
     say_head,
+    scan_content_options,
 )
 from catalog.exitcodes import ExitCode
 
@@ -80,17 +81,7 @@ class _TerminalProgress:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append a JSON-lines status (units, bytes, rate, ETA, problems) for monitoring.",
 )
-@click.option("--no-media-hash", is_flag=True, help="Skip hashing each whole media.")
-@click.option("--no-classify", is_flag=True, help="Hashes only: no MIME type, category, EXIF.")
-@click.option("--no-extract", is_flag=True, help="No text extraction or artefact detection.")
-@click.option(
-    "--hashsets",
-    "hash_set_store",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Hash-set store to look files up in (default: $EVCAT_HASHSETS or the user's store).",
-)
-@click.option("--hashset", "hash_set_names", multiple=True, help="Only this hash set (repeatable).")
-@click.option("--no-hashsets", is_flag=True, help="No known-file lookups.")
+@scan_content_options
 @click.option(
     "--unit-files",
     type=click.IntRange(min=1),

@@ -12,7 +12,6 @@ ranges of one file system continue the walk instead of starting it again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,55 +20,24 @@ from catalog.content import read_content
 from catalog.documentrows import entry_rows
 from catalog.errors import EvidenceError
 from catalog.locker import walkcache
-from catalog.locker.units import FILES, MEDIA, PLAN, FileRange, ProblemRecord, UnitResult, UnitTask
+from catalog.locker.collector import Collector
+from catalog.locker.units import FILES, MEDIA, PLAN, FileRange, UnitResult, UnitTask
 from catalog.mediahash import MediaHasher
 from catalog.provenance import host_name
 from catalog.rows import evidence_row, filesystem_id, filesystem_row, volume_row
 from catalog.runcontext import one_line
-from parsers.context import Limits
 from parsers.evidence import open_evidence
 from parsers.fsdetect import describe_volume, open_file_systems
 from parsers.tskimage import TskImage
 from parsers.volumes.tsk import TskVolumeParser
 
 if TYPE_CHECKING:
-    from catalog.locator import Locator
     from catalog.model import FileEntry
     from parsers.filesystem import OpenFileSystem
     from parsers.source import EvidenceSource
 
 _STOPPERS = (EvidenceError, OSError, RuntimeError, ValueError)
 """What stops an image's plan: recorded as the exhibit's error, as ``evcat scan`` does."""
-
-
-@dataclass(slots=True)
-class Collector:
-    """The worker's ``ParseContext``: problems become ``ProblemRecord`` values."""
-
-    limits: Limits = field(default_factory=Limits)
-    problems: list[ProblemRecord] = field(default_factory=list)
-    parser: tuple[str, int] | None = None
-
-    def problem(
-        self,
-        stage: str,
-        message: str,
-        *,
-        locator: Locator | None = None,
-        offset: int | None = None,
-        exc: BaseException | None = None,
-    ) -> None:
-        """Keep a problem for the coordinator to record."""
-        self.problems.append(
-            ProblemRecord(
-                stage,
-                one_line(message),
-                str(locator) if locator else None,
-                offset,
-                type(exc).__name__ if exc else None,
-                self.parser,
-            )
-        )
 
 
 def run_unit(task: UnitTask) -> UnitResult:

@@ -14,19 +14,18 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import parsers
 from catalog.errors import EvidenceError
-from parsers.context import Limits
+from catalog.locker.collector import Collector
 from parsers.evidence import open_evidence
 from parsers.fsdetect import reopen_file_system
 from parsers.tskimage import TskImage
 
 if TYPE_CHECKING:
-    from catalog.locator import Locator
     from catalog.locker.units import FileRange
     from catalog.model import FileEntry
     from parsers.filesystem import OpenFileSystem
@@ -34,24 +33,6 @@ if TYPE_CHECKING:
 
 KEPT_WALKS = 2
 """Walks one worker keeps open (each holds an open image)."""
-
-
-@dataclass(slots=True)
-class _Ignored:
-    """The walk's context in a worker: the plan already recorded the walk's problems."""
-
-    limits: Limits = field(default_factory=Limits)
-
-    def problem(
-        self,
-        stage: str,
-        message: str,
-        *,
-        locator: Locator | None = None,
-        offset: int | None = None,
-        exc: BaseException | None = None,
-    ) -> None:
-        """Drop it (recorded once, by the plan unit)."""
 
 
 @dataclass(slots=True)
@@ -75,7 +56,8 @@ def _open(image: str, exhibit: str, file_range: FileRange) -> _Walk:
     except BaseException:
         source.close()
         raise
-    return _Walk(source, fs, iter(fs.walk(exhibit, _Ignored())))
+    # The walk's own problems are the plan unit's to record; a range drops them.
+    return _Walk(source, fs, iter(fs.walk(exhibit, Collector())))
 
 
 def entries(
