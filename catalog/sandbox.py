@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import resource
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -98,11 +99,14 @@ class DocumentSandbox:
         """Analyse one file in the child; a timeout or crash becomes an error result."""
         try:
             conn = self._conn or self._start()
+            sent = time.monotonic()
             conn.send(request)
             if not conn.poll(self.seconds):
                 self._stop()
                 return _stopped(f"extraction stopped after {self.seconds:g} s (time limit)")
             result: DocumentResult = conn.recv()
+            if time.monotonic() - sent > self.seconds:  # answered, but after the limit
+                return _stopped(f"extraction stopped after {self.seconds:g} s (time limit)")
         except (EOFError, OSError, BrokenPipeError):
             code = self._stop()
             return _stopped(f"extraction process died (exit code {code}; memory limit?)")
