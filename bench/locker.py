@@ -23,7 +23,8 @@ with pytsk3, as ``speed.py``). CPU is split into evcat's own process ("main": fo
 scan the coordinator, the SQLite writer and, with a local cluster, the scheduler) and the
 rest (its descendants, and the external cluster's processes). Tree PSS of the external mode
 adds the scheduler's and workers' peaks to the client's. For locker runs the catalog's unit
-rows give a timeline: when the last plan, files and media unit was committed.
+rows give a timeline: when the last plan, files and media unit was committed, and the tail
+(how long the last worker went on after the other had committed its last unit).
 
 Prints a markdown table and writes ``bench/out/locker.json``.
 
@@ -184,9 +185,11 @@ def external_cluster(n_workers: int = 2) -> Iterator[tuple[str, list[int]]]:
                 if procs[0].poll() is not None:
                     sys.exit(f"locker.py: dask scheduler exited; see {log.name}")
                 time.sleep(0.2)
-            with Client(scheduler_file=str(scheduler_file), timeout="30s") as client:
+            # distributed's Client is not annotated
+            client = Client(scheduler_file=str(scheduler_file), timeout="30s")  # type: ignore[no-untyped-call]
+            with client:
                 client.wait_for_workers(n_workers, timeout=90)
-                address = str(client.scheduler.address)
+                address = str(client.scheduler_info()["address"])
             yield address, [proc.pid for proc in procs]
         finally:
             for proc in reversed(procs):
@@ -274,6 +277,7 @@ def run_mode(label: str, cmd: list[str], setup: Setup, cluster: list[int]) -> di
         "main_cpu_s": round(main_cpu, 1),
         "workers_cpu_s": round(children_cpu + cluster_cpu, 1),
         "tree_pss_mib": round(measured.tree_pss_mib + sum(s.tree_pss_kib for s in samplers) / 1024),
+        "busy_cores": measured.busy_cores,
         "other_load": max(0.0, round(measured.foreign_cores - cluster_cpu / wall, 2)),
         "quiet_before": quiet,
         "units": envelope.get("status_snapshot", {}).get("units", {}).get("total"),
@@ -315,6 +319,9 @@ def timeline(case: Path, wall: float) -> dict[str, float]:
     with contextlib.closing(sqlite3.connect(case)) as conn:
         started, finished = conn.execute("SELECT started, finished FROM runs").fetchone()
         done = dict(conn.execute("SELECT kind, max(updated) FROM work_units GROUP BY kind"))
+        by_worker = [
+            r[0] for r in conn.execute("SELECT max(updated) FROM work_units GROUP BY worker")
+        ]
     zero = datetime.fromisoformat(started).timestamp()
 
     def since(stamp: str) -> float:
@@ -325,6 +332,7 @@ def timeline(case: Path, wall: float) -> dict[str, float]:
         "outside_run_s": round(wall - run, 1),
         **{f"last_{kind}_s": since(stamp) for kind, stamp in sorted(done.items())},
         "run_s": run,
+        "tail_s": round(since(max(by_worker)) - since(min(by_worker)), 1),
     }
 
 
@@ -367,6 +375,7 @@ def run_group(name: str, locker: Path, setup_args: tuple[list[str], float, int])
         results.append(best_run(label, cmd, case, external, setup))
         if label.startswith("locker"):
             results[-1]["timeline"] = timeline(case, results[-1]["wall_s"])
+            print(f"    timeline: {results[-1]['timeline']}", flush=True)
         sets[label] = catalog_content(case)
     reference = sets[results[0]["mode"]]
     locker_same = all(s == reference for label, s in sets.items() if label.startswith("locker"))
@@ -431,14 +440,15 @@ def main() -> None:
         print("huge: mix.ext4 alone", flush=True)
         huge_locker()
         groups["huge"] = run_group("huge", HUGE, setup_args)
-    headers = ["group", "mode", "wall s", "MB/s", "CPU s (main + rest)", "tree PSS MiB", "units"]
+    headers = ["group", "mode", "wall s", "MB/s", "CPU s (main + rest)", "busy", "tree PSS MiB"]
+    headers += ["units", "tail s", "other load"]
     rows = [
         [name, r["mode"], f"{r['wall_s']:.1f}", r["mb_s"],
-         f"{r['cpu_s']} ({r['main_cpu_s']} + {r['workers_cpu_s']})", r["tree_pss_mib"],
-         r["units"] or "", r["other_load"]]
+         f"{r['cpu_s']} ({r['main_cpu_s']} + {r['workers_cpu_s']})", r["busy_cores"],
+         r["tree_pss_mib"], r["units"] or "", r.get("timeline", {}).get("tail_s", ""),
+         r["other_load"]]
         for name, group in groups.items() for r in group["runs"]
     ]  # fmt: skip
-    headers.append("other load")
     print(markdown_table(headers, rows))
     for name, group in groups.items():
         print(f"{name}: {group['files']:,} files, {group['bytes'] / 1e6:,.0f} MB of file data")
