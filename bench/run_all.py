@@ -1,4 +1,4 @@
-"""Run the whole benchmark suite in order (about 12 minutes on 2 cores, images built).
+"""Run the whole benchmark suite in order (about 38 minutes on 2 cores, images built).
 
 1. ``make_images.py``   (skips images that exist; ~1 minute when it builds all three)
 2. ``memory.py``        (big, mix, tiny; fails the suite if over 300 MiB)
