@@ -16,15 +16,15 @@ import parsers
 from catalog.csvsafe import clean_text
 from catalog.custody.scanrecord import record_exhibit_scanned
 from catalog.documentrows import DocumentRows, entry_rows
-from catalog.errors import EvidenceError, NotADiskImage, ScanCancelled
+from catalog.errors import EvidenceError, ScanCancelled
 from catalog.mediahash import MediaHasher, compare_stored
-from catalog.model import VolumeKind, VolumeRecord
-from catalog.rows import evidence_row, filesystem_id, filesystem_row, volume_row
+from catalog.rows import evidence_row, filesystem_id, filesystem_row, fs_parser, volume_row
 from catalog.runcontext import RunContext
+from catalog.scanproblems import STOPPERS, not_a_disk_image, overhang, scan_stopped, walk_stopped
 from catalog.store import queries
 from catalog.workers import ContentStage, WorkerPool
 from parsers.evidence import open_evidence
-from parsers.fsdetect import describe_volume, open_file_systems
+from parsers.fsdetect import open_file_systems
 from parsers.tskimage import TskImage
 from parsers.volumes.tsk import TskVolumeParser
 
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 BATCH_SIZE = 500
 PROGRESS_SECONDS = 0.5
 """Report progress at least this often, whatever the batch size."""
-_STOPPERS = (EvidenceError, OSError, RuntimeError, ValueError)
 
 
 @dataclass(slots=True)
@@ -118,11 +117,8 @@ class EvidenceScan:
             self.result.status = "cancelled"
             self._finish()
             raise
-        except NotADiskImage as exc:
-            self._failed(str(exc), exc)
-        except _STOPPERS as exc:
-            first_line = str(exc).splitlines()[0] if str(exc) else ""
-            self._failed(f"{self.image}: scan stopped ({type(exc).__name__}: {first_line})", exc)
+        except STOPPERS as exc:
+            self._failed(scan_stopped(self.image, exc), exc)
         finally:
             source.close()
         return self._finish()
@@ -169,11 +165,7 @@ class EvidenceScan:
         if media:
             self._record_media_hash(media, dict(info.stored_hashes))
         if self.result.n_filesystems == 0 and scheme == "none":
-            raise NotADiskImage(
-                f"{self.image}: no partition table or file system recognised"
-                f" ({info.format} image, {info.media_size} bytes); not a disk image,"
-                " or an unsupported or encrypted one"
-            )
+            raise not_a_disk_image(self.image, info)
         exhibit, run_id = self.exhibit, self.run_id
         self.writer.call(lambda db: queries.purge_stale(db, exhibit, run_id))
 
@@ -191,33 +183,20 @@ class EvidenceScan:
             pk="volume_id",
         )
         for volume in layout.file_system_candidates():
-            self._check_inside_image(volume, info.media_size)
+            beyond = overhang(volume, info.media_size)
+            if beyond is not None:
+                self.ctx.problem("volume", beyond, offset=volume.offset)
             for fs in open_file_systems(source, tsk_image, volume, self.ctx, self.exhibit):
                 try:
                     self._scan_file_system(fs, pool)
                 except (OSError, RuntimeError, ValueError) as exc:
-                    self.ctx.problem(
-                        "walk",
-                        f"{fs.record.fs_type} at byte {fs.record.offset}:"
-                        f" walk stopped ({type(exc).__name__}: {exc})",
-                        exc=exc,
-                    )
+                    self.ctx.problem("walk", walk_stopped(fs.record, exc), exc=exc)
         return layout.scheme
-
-    def _check_inside_image(self, volume: VolumeRecord, media_size: int) -> None:
-        overhang = volume.offset + volume.size - media_size
-        if volume.kind is VolumeKind.PARTITION and overhang > 0:
-            self.ctx.problem(
-                "volume",
-                f"{describe_volume(volume)} extends {overhang} bytes"
-                " past the end of the image (truncated image?)",
-                offset=volume.offset,
-            )
 
     def _scan_file_system(self, fs: OpenFileSystem, pool: WorkerPool | None) -> None:
         record = fs.record
         fs_id = filesystem_id(self.exhibit, record)
-        parser = ("apfs", 1) if record.fs_type == "APFS" else ("tsk_fs", 1)
+        parser = fs_parser(record)
         self.ctx.parser = parser
         self._write_filesystem(fs, parser, 0)
         stage = ContentStage(

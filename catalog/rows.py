@@ -67,6 +67,11 @@ def filesystem_id(exhibit: str, record: FileSystemRecord) -> str:
     return stable_id(exhibit, "fs", record.offset, record.detection)
 
 
+def fs_parser(record: FileSystemRecord) -> tuple[str, int]:
+    """The parser (name, version) that walks a file system, as its rows record it."""
+    return ("apfs", 1) if record.fs_type == "APFS" else ("tsk_fs", 1)
+
+
 def filesystem_row(
     exhibit: str,
     record: FileSystemRecord,

@@ -20,6 +20,8 @@ class Collector:
     limits: Limits = field(default_factory=Limits)
     problems: list[ProblemRecord] = field(default_factory=list)
     parser: tuple[str, int] | None = None
+    keep: bool = True
+    """False: drop problems (a range's walk, whose problems its plan already recorded)."""
 
     def problem(
         self,
@@ -30,7 +32,9 @@ class Collector:
         offset: int | None = None,
         exc: BaseException | None = None,
     ) -> None:
-        """Keep a problem for the coordinator to record."""
+        """Keep a problem for the coordinator to record (unless ``keep`` is off)."""
+        if not self.keep:
+            return
         self.problems.append(
             ProblemRecord(
                 stage,

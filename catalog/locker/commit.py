@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from catalog.csvsafe import clean_text
 from catalog.custody.scanrecord import record_exhibit_scanned
 from catalog.locker import faults
-from catalog.locker.units import FILES, MEDIA, PLAN, ProblemRecord, UnitResult, UnitTask
+from catalog.locker.units import MEDIA, PLAN, ProblemRecord, UnitResult, UnitTask
 from catalog.mediahash import compare_stored
 from catalog.store import queries, workqueue
 from catalog.timeutil import utc_now
@@ -175,8 +175,3 @@ def seal_exhibit(db: Database, exhibit: str, run_id: str, actor: Actor) -> str:
     workqueue.set_exhibit_state(db, exhibit, "sealed", run_id, status)
     faults.crash_point("seal")
     return status
-
-
-def is_files_unit(task: UnitTask) -> bool:
-    """Whether the unit returns ``files`` rows (the ones hash sets are looked up for)."""
-    return task.kind == FILES

@@ -81,8 +81,6 @@ class LockerItem:
     """Short human reason for the role, e.g. ``EWF first segment``."""
     first_segment: str | None = None
     """For a segment: the relpath of its set's first segment."""
-    sha256: str | None = None
-    """For a sidecar: SHA-256 of its bytes."""
 
 
 class _Claim(NamedTuple):
@@ -222,34 +220,34 @@ def _item(base: Path, path: Path, claim: _Claim | None) -> LockerItem:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             return LockerItem(path, relpath, UNRECOGNISED, 0, "not a regular file")
-        role, reason, first, digest = _decide(path, info.st_size, claim)
+        role, reason, first = _decide(path, info.st_size, claim)
     except OSError as exc:
         reason = clean_text(f"unreadable ({exc.strerror or exc})")
         return LockerItem(path, relpath, UNRECOGNISED, 0, reason)
     first_rel = _relpath(base, path.with_name(first)) if first else None
-    return LockerItem(path, relpath, role, info.st_size, clean_text(reason), first_rel, digest)
+    return LockerItem(path, relpath, role, info.st_size, clean_text(reason), first_rel)
 
 
-def _decide(path: Path, size: int, claim: _Claim | None) -> tuple[str, str, str | None, str | None]:
-    """Role, reason, first segment's name and sidecar digest: by name, then by content."""
+def _decide(path: Path, size: int, claim: _Claim | None) -> tuple[str, str, str | None]:
+    """Role, reason and first segment's name: by name, then by content."""
     name = path.name.lower()
     suffix = PurePath(name).suffix
     if name in OS_CLUTTER:
-        return UNRECOGNISED, f"operating-system clutter ({path.name})", None, None
+        return UNRECOGNISED, f"operating-system clutter ({path.name})", None
     if suffix in SIDECAR_KINDS:
-        return SIDECAR, f"{SIDECAR_KINDS[suffix]} ({suffix})", None, _sha256(path)
+        return SIDECAR, f"{SIDECAR_KINDS[suffix]} ({suffix})", None
     if size == 0:
-        return UNRECOGNISED, "empty file", None, None
+        return UNRECOGNISED, "empty file", None
     if claim is not None:
-        return claim.role, claim.reason, claim.first, None
+        return claim.role, claim.reason, claim.first
     if suffix in IMAGE_EXTENSIONS:
-        return IMAGE, f"disk-image extension ({suffix})", None, None
+        return IMAGE, f"disk-image extension ({suffix})", None
     if _EWF_NUMERIC.match(name):
-        return UNRECOGNISED, "EWF segment without its first segment", None, None
+        return UNRECOGNISED, "EWF segment without its first segment", None
     signature = _probe(path, size)
     if signature is None:
-        return UNRECOGNISED, "no disk-image signature or extension", None, None
-    return IMAGE, signature, None, None
+        return UNRECOGNISED, "no disk-image signature or extension", None
+    return IMAGE, signature, None
 
 
 def _open_evidence(path: Path) -> BinaryIO:
@@ -266,12 +264,18 @@ def _open_evidence(path: Path) -> BinaryIO:
     return handle
 
 
-def _sha256(path: Path) -> str:
-    """SHA-256 of a file, streamed in 1 MiB chunks."""
+def sidecar_sha256(path: Path) -> str | None:
+    """SHA-256 of a sidecar, streamed in 1 MiB chunks (None when it cannot be read).
+
+    Called once per sidecar, when a run first records it: later runs do not read it again.
+    """
     digest = hashlib.sha256()
-    with _open_evidence(path) as handle:
-        while chunk := handle.read(CHUNK_SIZE):
-            digest.update(chunk)
+    try:
+        with _open_evidence(path) as handle:
+            while chunk := handle.read(CHUNK_SIZE):
+                digest.update(chunk)
+    except OSError:
+        return None
     return digest.hexdigest()
 
 

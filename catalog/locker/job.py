@@ -29,7 +29,7 @@ from catalog.locker.cluster import Cluster, check_workers, connect
 from catalog.locker.opening import command_for, open_run
 from catalog.locker.status import LockerStatus, StatusFile, snapshot
 from catalog.locker.tasks import run_unit
-from catalog.locker.units import KIND_ORDER, ScanSettings, UnitResult, UnitTask
+from catalog.locker.units import FILES, KIND_ORDER, ScanSettings, UnitResult, UnitTask
 from catalog.store import queries, workqueue
 from catalog.store.writer import CatalogWriter
 
@@ -262,7 +262,7 @@ class _Job:
 
     def _commit(self, task: UnitTask, result: UnitResult) -> list[UnitTask]:
         matched = None
-        if self.known is not None and commit.is_files_unit(task):
+        if self.known is not None and task.kind == FILES:
             matched = self.known.match(result.rows.get("files", []), task.run_id)
         self.writer.call(lambda db: commit.commit_result(db, task, result, self.locker, matched))
         self.units_run += 1

@@ -18,6 +18,7 @@ from catalog.csvsafe import clean_text
 from catalog.custody import log
 from catalog.errors import UsageError
 from catalog.locker.commit import unit_row
+from catalog.locker.discovery import SIDECAR, sidecar_sha256
 from catalog.locker.units import PLAN, ScanSettings, UnitTask, unit_id
 from catalog.provenance import host_name, library_versions, tool_version
 from catalog.rows import stable_id
@@ -140,7 +141,7 @@ def _record_items(
                 "reason": item.reason,
                 "exhibit": exhibit if item.role in ("image", "segment") else None,
                 "size": item.size,
-                "sha256": item.sha256,
+                "sha256": sidecar_sha256(item.path) if item.role == SIDECAR else None,
                 "first_seen": utc_now(),
                 "run_id": run_id,
             }

@@ -21,23 +21,21 @@ from catalog.documentrows import entry_rows
 from catalog.errors import EvidenceError
 from catalog.locker import walkcache
 from catalog.locker.collector import Collector
-from catalog.locker.units import FILES, MEDIA, PLAN, FileRange, UnitResult, UnitTask
+from catalog.locker.units import FILES, MEDIA, PLAN, FileRange, UnitResult, UnitTask, unit_id
 from catalog.mediahash import MediaHasher
 from catalog.provenance import host_name
-from catalog.rows import evidence_row, filesystem_id, filesystem_row, volume_row
+from catalog.rows import evidence_row, filesystem_id, filesystem_row, fs_parser, volume_row
 from catalog.runcontext import one_line
+from catalog.scanproblems import STOPPERS, not_a_disk_image, overhang, scan_stopped, walk_stopped
 from parsers.evidence import open_evidence
-from parsers.fsdetect import describe_volume, open_file_systems
+from parsers.fsdetect import open_file_systems
 from parsers.tskimage import TskImage
 from parsers.volumes.tsk import TskVolumeParser
 
 if TYPE_CHECKING:
-    from catalog.model import FileEntry
+    from catalog.model import FileEntry, FileSystemRecord
     from parsers.filesystem import OpenFileSystem
     from parsers.source import EvidenceSource
-
-_STOPPERS = (EvidenceError, OSError, RuntimeError, ValueError)
-"""What stops an image's plan: recorded as the exhibit's error, as ``evcat scan`` does."""
 
 
 def run_unit(task: UnitTask) -> UnitResult:
@@ -84,11 +82,8 @@ def plan_image(task: UnitTask) -> UnitResult:
         return result
     try:
         _plan_source(task, source, collector, result)
-    except _STOPPERS as exc:
-        first_line = str(exc).splitlines()[0] if str(exc) else ""
-        message = f"{image}: scan stopped ({type(exc).__name__}: {first_line})"
-        if isinstance(exc, EvidenceError):
-            message = str(exc)
+    except STOPPERS as exc:
+        message = scan_stopped(image, exc)
         result.fatal = one_line(message)
         collector.parser = None
         collector.problem("evidence", message, exc=exc)
@@ -111,22 +106,13 @@ def _plan_source(
     if task.settings.media_hash:
         result.follow_ups.append(_follow_up(task, MEDIA, None))
     for volume in layout.file_system_candidates():
-        overhang = volume.offset + volume.size - info.media_size
-        if volume.kind.value == "partition" and overhang > 0:
-            collector.problem(
-                "volume",
-                f"{describe_volume(volume)} extends {overhang} bytes"
-                " past the end of the image (truncated image?)",
-                offset=volume.offset,
-            )
+        beyond = overhang(volume, info.media_size)
+        if beyond is not None:
+            collector.problem("volume", beyond, offset=volume.offset)
         for fs in open_file_systems(source, tsk_image, volume, collector, exhibit):
             _plan_file_system(task, fs, collector, result)
     if result.counts.get("filesystems", 0) == 0 and layout.scheme == "none":
-        raise EvidenceError(
-            f"{task.image}: no partition table or file system recognised"
-            f" ({info.format} image, {info.media_size} bytes); not a disk image,"
-            " or an unsupported or encrypted one"
-        )
+        raise not_a_disk_image(task.image, info)
 
 
 def _plan_file_system(
@@ -134,18 +120,14 @@ def _plan_file_system(
 ) -> None:
     record = fs.record
     fs_id = filesystem_id(task.exhibit, record)
-    parser = ("apfs", 1) if record.fs_type == "APFS" else ("tsk_fs", 1)
+    parser = fs_parser(record)
     collector.parser = parser
     cutter = _RangeCutter(record, fs_id, parser, task.settings.unit_files, task.settings.unit_bytes)
     try:
         for entry in fs.walk(task.exhibit, collector):
             cutter.add(entry)
     except (OSError, RuntimeError, ValueError) as exc:
-        collector.problem(
-            "walk",
-            f"{record.fs_type} at byte {record.offset}: walk stopped ({type(exc).__name__}: {exc})",
-            exc=exc,
-        )
+        collector.problem("walk", walk_stopped(record, exc), exc=exc)
     for file_range in cutter.finish():
         result.follow_ups.append(_follow_up(task, FILES, file_range))
     row = filesystem_row(task.exhibit, record, parser[0], parser[1], cutter.seq, task.run_id)
@@ -158,7 +140,12 @@ class _RangeCutter:
     """Cuts a walk into ranges of at most ``max_files`` entries and ``max_bytes`` bytes."""
 
     def __init__(
-        self, record: object, fs_id: str, parser: tuple[str, int], max_files: int, max_bytes: int
+        self,
+        record: FileSystemRecord,
+        fs_id: str,
+        parser: tuple[str, int],
+        max_files: int,
+        max_bytes: int,
     ) -> None:
         self._record = record
         self._fs_id = fs_id
@@ -185,7 +172,7 @@ class _RangeCutter:
         if self._files:
             self._ranges.append(
                 FileRange(
-                    self._record,  # type: ignore[arg-type]
+                    self._record,
                     self._fs_id,
                     self._parser,
                     self._start,
@@ -203,8 +190,6 @@ class _RangeCutter:
 
 
 def _follow_up(task: UnitTask, kind: str, file_range: FileRange | None) -> UnitTask:
-    from catalog.locker.units import unit_id
-
     parts: tuple[object, ...] = ()
     if file_range is not None:
         parts = (file_range.fs_id, file_range.seq_start)

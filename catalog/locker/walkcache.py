@@ -57,7 +57,7 @@ def _open(image: str, exhibit: str, file_range: FileRange) -> _Walk:
         source.close()
         raise
     # The walk's own problems are the plan unit's to record; a range drops them.
-    return _Walk(source, fs, iter(fs.walk(exhibit, Collector())))
+    return _Walk(source, fs, iter(fs.walk(exhibit, Collector(keep=False))))
 
 
 def entries(

@@ -8,7 +8,7 @@ import pytest
 
 from catalog.errors import UsageError
 from catalog.locker import discovery
-from catalog.locker.discovery import LockerItem, discover, signature_reason
+from catalog.locker.discovery import LockerItem, discover, sidecar_sha256, signature_reason
 from tests.conftest import CORPUS, needs_corpus
 
 EWF_HEAD = b"EVF\x09\x0d\x0a\xff\x00\x01\x01\x00"
@@ -103,16 +103,20 @@ def test_split_raw_sets_and_lone_numbered_files(locker: Path) -> None:
     assert (items["a.ab"].role, items["a.ab"].first_segment) == ("segment", "a.aa")
 
 
-def test_sidecars_are_hashed_with_sha256_of_their_bytes(locker: Path) -> None:
+def test_sidecars_are_recognised_and_hash_to_the_sha256_of_their_bytes(locker: Path) -> None:
     items = _by_relpath(locker)
     for relpath in ("notes.txt", "x.gt.json", "site-A/PC-01.E01.txt"):
         item = items[relpath]
         assert item.role == "sidecar"
-        assert item.sha256 == hashlib.sha256((locker / relpath).read_bytes()).hexdigest()
+        expected = hashlib.sha256((locker / relpath).read_bytes()).hexdigest()
+        assert sidecar_sha256(item.path) == expected
         assert item.size == (locker / relpath).stat().st_size
     assert items["notes.txt"].reason == "acquisition log (.txt)"
     assert items["x.gt.json"].reason == "metadata (.json)"
-    assert all(item.sha256 is None for item in items.values() if item.role != "sidecar")
+
+
+def test_a_sidecar_that_vanished_has_no_hash(tmp_path: Path) -> None:
+    assert sidecar_sha256(tmp_path / "gone.txt") is None
 
 
 def test_images_by_extension_and_by_boot_sector_signature(locker: Path) -> None:

@@ -14,7 +14,7 @@ from catalog.custody import log
 from catalog.custody.log import Actor
 from catalog.custody.verify import VerifyOptions, verify_case
 from catalog.errors import UsageError
-from catalog.locker import discovery, naming
+from catalog.locker import discovery, naming, opening
 from catalog.locker.opening import COMMAND, OpenedRun, command_for, open_run
 from catalog.locker.units import PLAN, ScanSettings, UnitTask, unit_id
 from catalog.store import open_catalog, queries, workqueue
@@ -119,11 +119,16 @@ def test_new_items_are_recorded_once_across_runs(db: Database, locker: Path) -> 
     assert len(workqueue.pending_units(db, str(locker))) == 2  # not queued a second time
 
 
-def test_a_run_with_nothing_new_logs_no_discovery(db: Database, locker: Path) -> None:
+def test_a_run_with_nothing_new_logs_no_discovery_and_reads_no_sidecar(
+    db: Database, locker: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _open(db, "run-1", locker)
     with db.atomic():
         queries.finish_run(db, "run-1", "completed", "{}")
+    hashed: list[Path] = []
+    monkeypatch.setattr(opening, "sidecar_sha256", lambda path: hashed.append(path))
     _open(db, "run-2", locker)
+    assert hashed == []  # a sidecar is hashed once, when it is first recorded
     assert len(_entries(db, "locker.discovered")) == 1
     assert len(_entries(db, "scan.started")) == 2
 
