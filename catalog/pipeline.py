@@ -32,10 +32,9 @@ from catalog.evidencescan import EvidenceScan, EvidenceSummary
 from catalog.knownfiles import KnownFileMatcher
 from catalog.options import ScanOptions
 from catalog.progress import NullProgress, ScanProgress
-from catalog.provenance import host_name, library_versions, tool_version
+from catalog.provenance import run_row
 from catalog.store import queries
 from catalog.store.writer import CatalogWriter
-from catalog.timeutil import utc_now
 from catalog.workers import WorkerPool, default_workers, make_pool
 
 if TYPE_CHECKING:
@@ -206,7 +205,8 @@ def _start(
         if registered is None and image.exists():
             register_exhibit(db, exhibit, image, ExhibitFacts(), actor)
         exhibits[str(image)] = exhibit
-    row = _run_row(run_id, images, options)
+    command = clean_text("scan " + " ".join(str(image) for image in images))
+    row = run_row(run_id, command, options.examiner)
     queries.start_run(db, row)
     log.append(
         db,
@@ -247,19 +247,6 @@ def _finish(db: Database, summary: ScanSummary, status: str, actor: Actor) -> No
             "elapsed_ms": round(summary.elapsed * 1000),
         },
     )
-
-
-def _run_row(run_id: str, images: list[Path], options: ScanOptions) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "command": clean_text("scan " + " ".join(str(image) for image in images)),
-        "started": utc_now(),
-        "status": "running",
-        "tool_version": tool_version(),
-        "examiner": options.examiner,
-        "host": host_name(),
-        "library_versions": json.dumps(library_versions(), sort_keys=True),
-    }
 
 
 def _wants_workers(image: Path, options: ScanOptions) -> bool:

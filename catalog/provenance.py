@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import json
 import platform
 import socket
+from typing import Any
 
 from catalog import __version__
+from catalog.timeutil import utc_now
 
 
 def _module_version(module_name: str, attribute: str = "get_version") -> str:
@@ -46,3 +49,17 @@ def tool_version() -> str:
 def host_name() -> str:
     """The examiner's machine."""
     return socket.gethostname()
+
+
+def run_row(run_id: str, command: str, examiner: str) -> dict[str, Any]:
+    """A new ``runs`` row, ``running``: the command, examiner, host and every version."""
+    return {
+        "run_id": run_id,
+        "command": command,
+        "started": utc_now(),
+        "status": "running",
+        "tool_version": tool_version(),
+        "examiner": examiner,
+        "host": host_name(),
+        "library_versions": json.dumps(library_versions(), sort_keys=True),
+    }

@@ -9,7 +9,6 @@ stay queued: the new run does them.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +19,7 @@ from catalog.errors import UsageError
 from catalog.locker.commit import unit_row
 from catalog.locker.discovery import SIDECAR, sidecar_sha256
 from catalog.locker.units import PLAN, ScanSettings, UnitTask, unit_id
-from catalog.provenance import host_name, library_versions, tool_version
+from catalog.provenance import run_row
 from catalog.rows import stable_id
 from catalog.store import queries, workqueue
 from catalog.timeutil import utc_now
@@ -77,7 +76,7 @@ def open_run(
     exhibit_of, new_exhibits = _register(db, locker, plans, settings, run_id, actor)
     exhibits = list(dict.fromkeys(exhibit_of.values()))
     new_items = _record_items(db, locker, items, exhibit_of, run_id)
-    queries.start_run(db, _run_row(run_id, locker, actor))
+    queries.start_run(db, run_row(run_id, command_for(locker), actor.examiner))
     log.append(
         db,
         "scan.started",
@@ -205,16 +204,3 @@ def _exhibit_id(db: Database, plan: ExhibitPlan, actor: Actor) -> str:
             f" {plan.exhibit!r}"
         )
     return registered
-
-
-def _run_row(run_id: str, locker: Path, actor: Actor) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "command": command_for(locker),
-        "started": utc_now(),
-        "status": "running",
-        "tool_version": tool_version(),
-        "examiner": actor.examiner,
-        "host": host_name(),
-        "library_versions": json.dumps(library_versions(), sort_keys=True),
-    }
