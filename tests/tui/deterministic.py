@@ -80,7 +80,6 @@ def freeze_case_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     monkeypatch.setattr(catalog.provenance, "__version__", FIXED_VERSION)
     monkeypatch.setattr(catalog.provenance, "library_versions", lambda: dict(FIXED_LIBRARIES))
-    monkeypatch.setattr(catalog.pipeline, "library_versions", lambda: dict(FIXED_LIBRARIES))
     monkeypatch.setattr(catalog.custody.log, "library_versions", lambda: dict(FIXED_LIBRARIES))
     catalog.custody.log._libraries.cache_clear()
     monkeypatch.setattr(catalog.case, "registered_path", _registered_path)
