@@ -24,7 +24,7 @@ from distributed import Future, as_completed
 
 from catalog.custody import log
 from catalog.errors import CatalogError, UsageError
-from catalog.locker import commit, discovery, naming
+from catalog.locker import commit, discovery, faults, naming
 from catalog.locker.cluster import Cluster, check_workers, connect
 from catalog.locker.opening import command_for, open_run
 from catalog.locker.status import LockerStatus, StatusFile, snapshot
@@ -265,6 +265,7 @@ class _Job:
         if self.known is not None and task.kind == FILES:
             matched = self.known.match(result.rows.get("files", []), task.run_id)
         self.writer.call(lambda db: commit.commit_result(db, task, result, self.locker, matched))
+        faults.crash_point("committed")
         self.units_run += 1
         for problem in result.problems:
             self.progress.message(f"{task.exhibit}: problem: {problem.message}")

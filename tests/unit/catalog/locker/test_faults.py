@@ -39,6 +39,27 @@ def test_second_pass_kills_the_process_with_sigkill() -> None:
     assert done.stdout.splitlines() == ["passed 1"]
 
 
+def test_stop_at_freezes_the_process_on_the_named_pass_until_killed() -> None:
+    env = {key: value for key, value in os.environ.items() if key != faults.ENV}
+    process = subprocess.Popen(
+        [sys.executable, "-c", _THREE_PASSES],
+        cwd=PROJECT_ROOT,
+        env={**env, faults.STOP_ENV: "x:2"},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _, wait_status = os.waitpid(process.pid, os.WUNTRACED)
+        assert os.WIFSTOPPED(wait_status)
+        assert os.WSTOPSIG(wait_status) == signal.SIGSTOP
+    finally:
+        process.kill()
+    assert process.wait(timeout=60) == -signal.SIGKILL
+    assert process.stdout is not None
+    assert process.stdout.read().splitlines() == ["passed 1"]
+    process.stdout.close()
+
+
 def test_without_the_variable_every_pass_goes_through() -> None:
     done = _run(None)
     assert done.returncode == 0
@@ -87,6 +108,7 @@ def test_kill_happens_once_on_the_named_pass(
     expected_kills: int,
 ) -> None:
     monkeypatch.setenv(faults.ENV, wanted)
+    monkeypatch.delenv(faults.STOP_ENV, raising=False)
     for name in calls:
         faults.crash_point(name)
     assert kills == [(os.getpid(), signal.SIGKILL)] * expected_kills
