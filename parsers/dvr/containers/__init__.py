@@ -1,0 +1,1 @@
+"""Video containers found on DVR disks: MPEG-PS, DHAV, Annex-B, JPEG."""
