@@ -196,6 +196,11 @@ def main() -> None:
     show_default=True,
     help="Content worker processes (0: one per core for images over 256 MiB).",
 )
+@click.option(
+    "--no-video-carve",
+    is_flag=True,
+    help="Do not carve video from DVR disks' uncovered ranges or from unreadable disks.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON result envelope on stdout.")
 @debug_option
 @guarded
@@ -212,10 +217,14 @@ def scan(
     no_hashsets: bool,
     no_extract: bool,
     workers: int,
+    no_video_carve: bool,
     as_json: bool,
     debug: bool,
 ) -> None:
-    """Catalogue every file of each disk IMAGE into the case catalog."""
+    """Catalogue every file of each disk IMAGE into the case catalog.
+
+    DVR disks (Hikvision, Dahua DHFS4.1, WFS) are listed from their recorder index.
+    """
     from catalog.hashsets import store_for_scan
     from catalog.options import ScanOptions
     from catalog.pipeline import scan as run_scan
@@ -225,6 +234,7 @@ def scan(
         examiner=actor.examiner,
         exhibits=exhibits,
         media_hash=not no_media_hash,
+        carve_video=not no_video_carve,
         workers=workers,
         classify=not no_classify,
         extract_text=not no_extract,
@@ -248,6 +258,11 @@ def scan(
         f" {totals['known_bad']:,} known-bad files, {totals['problems']:,} problems,"
         f" {totals['elapsed']:.1f} s, {totals['mb_per_s']:.1f} MB/s -> {case}"
     )
+    if totals["video_segments"]:
+        say(
+            f"{totals['video_segments']:,} video segments (DVR recordings, carved clips):"
+            f" evcat dvr list --case {case}"
+        )
     say_head(case)
     if as_json:
         envelope = {
@@ -514,11 +529,12 @@ for _format, _summary in (
     ("case", "CASE/UCO JSON-LD (validates with case_validate)."),
     ("report", "A self-contained HTML report of the case."),
     ("findings", "One row per scam artefact found, with its file and byte offset."),
+    ("carved", "One row per DVR recording segment and carved video clip or snapshot."),
 ):
     _export_command(_format, _summary)
 
 
-from catalog import clifindings, clihashsets, clilocker  # noqa: E402, F401  (register more commands)
+from catalog import clidvr, clifindings, clihashsets, clilocker  # noqa: E402, F401  (register more commands)
 
 
 @main.command("tui")

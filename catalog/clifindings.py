@@ -6,15 +6,13 @@ stdout carries the data (tab-separated lines, controls escaped, or JSON lines wi
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from catalog.cli import case_option, debug_option, guarded, main, say
-from catalog.csvsafe import clean_text, escape_controls
+from catalog.clitable import emit_rows
 from parsers.detector import FINDING_KINDS
 
 if TYPE_CHECKING:
@@ -25,26 +23,6 @@ def _open(case: Path) -> Database:
     from catalog.store import open_catalog_readonly
 
     return open_catalog_readonly(case)
-
-
-def _emit(rows: Iterable[dict[str, Any]], columns: tuple[str, ...], as_json: bool) -> int:
-    """Write rows to stdout, one per line; returns how many."""
-    count = 0
-    if not as_json:
-        click.echo("\t".join(columns))
-    for row in rows:
-        values = {column: row.get(column) for column in columns}
-        if as_json:
-            click.echo(json.dumps(values, ensure_ascii=False, sort_keys=True))
-        else:
-            click.echo("\t".join(_cell(values[column]) for column in columns))
-        count += 1
-    return count
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else clean_text(str(value))
-    return escape_controls(text.replace("\t", " ").replace("\n", " "))
 
 
 _FINDING_COLUMNS = (
@@ -93,9 +71,10 @@ def findings_command(
     db = _open(case)
     try:
         if by_value:
-            count = _emit(findings.value_links(db, kinds, min_files), _LINK_COLUMNS, as_json)
+            count = emit_rows(findings.value_links(db, kinds, min_files), _LINK_COLUMNS, as_json)
         else:
-            count = _emit(findings.finding_records(db, kinds, exhibit), _FINDING_COLUMNS, as_json)
+            rows = findings.finding_records(db, kinds, exhibit)
+            count = emit_rows(rows, _FINDING_COLUMNS, as_json)
     finally:
         db.close()
     say(f"{count:,} {'values' if by_value else 'findings'}")
@@ -121,5 +100,5 @@ def search_command(case: Path, query: str, limit: int, as_json: bool, debug: boo
         {"exhibit": h.exhibit, "path": h.path, "snippet": h.snippet, "file_id": h.file_id}
         for h in hits
     )
-    count = _emit(rows, ("exhibit", "path", "snippet", "file_id"), as_json)
+    count = emit_rows(rows, ("exhibit", "path", "snippet", "file_id"), as_json)
     say(f"{count:,} files match" + (f" (first {limit})" if count == limit else ""))

@@ -21,7 +21,8 @@ from catalog.mediahash import MediaHasher, compare_stored
 from catalog.rows import evidence_row, filesystem_id, filesystem_row, fs_parser, volume_row
 from catalog.runcontext import RunContext
 from catalog.scanproblems import STOPPERS, not_a_disk_image, overhang, scan_stopped, walk_stopped
-from catalog.store import queries
+from catalog.store import queries, video
+from catalog.video.stage import disk_of, index_rows, list_index, scan_video
 from catalog.workers import ContentStage, WorkerPool
 from parsers.evidence import open_evidence
 from parsers.fsdetect import open_file_systems
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from catalog.options import ScanOptions
     from catalog.progress import ScanProgress
     from catalog.store.writer import CatalogWriter
+    from catalog.video.stage import VideoRows
     from parsers.filesystem import OpenFileSystem
     from parsers.source import EvidenceSource
 
@@ -65,6 +67,8 @@ class EvidenceSummary:
     n_findings: int = 0
     n_known_good: int = 0
     n_known_bad: int = 0
+    n_video: int = 0
+    """Video segments: recordings listed from a DVR index plus carved clips and snapshots."""
 
 
 class EvidenceScan:
@@ -143,6 +147,7 @@ class EvidenceScan:
             "findings": result.n_findings,
             "known_good": result.n_known_good,
             "known_bad": result.n_known_bad,
+            "video_segments": result.n_video,
         }
 
         def finish(db: Database) -> None:
@@ -155,19 +160,38 @@ class EvidenceScan:
     def _scan_source(self, source: EvidenceSource, pool: WorkerPool | None) -> None:
         info = source.info
         self.progress.evidence_started(self.exhibit, str(self.image), info.media_size)
+        listing = list_index(disk_of(source), self.exhibit, self.run_id, self.ctx)
         media = MediaHasher(source) if self.options.media_hash else None
         try:
             scheme = self._scan_volumes(source, pool)
+            if listing is not None:  # the recordings are listed before any video is read
+                self._write_video(index_rows(listing, self.exhibit, self.run_id))
+            has_file_system = self.result.n_filesystems > 0 or scheme != "none"
+            rows = scan_video(
+                source,
+                self.exhibit,
+                self.run_id,
+                self.ctx,
+                has_file_system=has_file_system,
+                carve_video=self.options.carve_video,
+                listing=listing,
+            )
+            self._write_video(rows)
         except BaseException:
             if media:
                 media.cancel()
             raise
         if media:
             self._record_media_hash(media, dict(info.stored_hashes))
-        if self.result.n_filesystems == 0 and scheme == "none":
+        if not has_file_system and listing is None and not rows.segments:
             raise not_a_disk_image(self.image, info)
         exhibit, run_id = self.exhibit, self.run_id
         self.writer.call(lambda db: queries.purge_stale(db, exhibit, run_id))
+
+    def _write_video(self, rows: VideoRows) -> None:
+        self.writer.call(lambda db: video.upsert_dvr_volumes(db, rows.volumes))
+        self.writer.call(lambda db: video.upsert_segments(db, rows.segments))
+        self.result.n_video = len(rows.segments)
 
     def _scan_volumes(self, source: EvidenceSource, pool: WorkerPool | None) -> str:
         info = source.info

@@ -17,6 +17,9 @@ class ScanOptions:
     exhibits: tuple[str, ...] = ()
     """Exhibit ids, one per image in order; missing ones default to the image's file name."""
     media_hash: bool = True
+    carve_video: bool = True
+    """Carve video and snapshots from a DVR's uncovered ranges, or from a disk with no
+    file system and no recorder index."""
     limits: Limits = field(default_factory=Limits)
     classify: bool = True
     """Run libmagic/EXIF on every file (off: hashes only, much faster)."""

@@ -82,6 +82,7 @@ class ScanSummary:
             "findings": sum(item.n_findings for item in self.evidence),
             "known_good": sum(item.n_known_good for item in self.evidence),
             "known_bad": sum(item.n_known_bad for item in self.evidence),
+            "video_segments": sum(item.n_video for item in self.evidence),
             "elapsed": round(self.elapsed, 3),
             "mb_per_s": round(n_bytes / 1e6 / self.elapsed, 2) if self.elapsed else 0.0,
         }

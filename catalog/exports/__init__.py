@@ -43,6 +43,7 @@ _WRITERS = {
     "report": ("catalog.exports.report", "write_report"),
     "findings": ("catalog.exports.findingscsv", "write_findings_csv"),
     "hashdeep": ("catalog.exports.hashdeep", "write_hashdeep"),
+    "carved": ("catalog.exports.carvedcsv", "write_carved_csv"),
 }
 
 
@@ -59,7 +60,7 @@ def exporter_for(export_format: str) -> Exporter:
     return writer
 
 
-FORMATS = ("csv", "dfxml", "bodyfile", "case", "report", "findings", "hashdeep")
+FORMATS = ("csv", "dfxml", "bodyfile", "case", "report", "findings", "hashdeep", "carved")
 """Export formats, as ``evcat export FORMAT`` names them."""
 
 

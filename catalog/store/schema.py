@@ -374,6 +374,62 @@ def _locker(db: Database) -> None:
     db.executescript(_LOCKER)
 
 
+_VIDEO = """
+CREATE TABLE dvr_volumes (
+    dvr_volume_id TEXT PRIMARY KEY,
+    evidence_id TEXT NOT NULL,
+    vendor TEXT NOT NULL,
+    version TEXT,
+    offset INTEGER NOT NULL,
+    geometry TEXT,
+    parser TEXT,
+    parser_version INTEGER,
+    segment_count INTEGER,
+    run_id TEXT
+);
+CREATE TABLE video_segments (
+    segment_id TEXT PRIMARY KEY,
+    evidence_id TEXT NOT NULL,
+    vendor TEXT NOT NULL,
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    channel INTEGER,
+    time_kind TEXT,
+    start_raw INTEGER,
+    end_raw INTEGER,
+    start_wallclock TEXT,
+    end_wallclock TEXT,
+    offset INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    extents TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    notes TEXT,
+    md5 TEXT,
+    sha1 TEXT,
+    sha256 TEXT,
+    blake3 TEXT,
+    hash_error TEXT,
+    run_id TEXT
+);
+CREATE INDEX video_segments_evidence ON video_segments(evidence_id, channel, start_wallclock);
+CREATE TABLE dvr_clocks (
+    evidence_id TEXT PRIMARY KEY,
+    zone TEXT,
+    skew_seconds INTEGER NOT NULL DEFAULT 0,
+    note TEXT,
+    declared TEXT NOT NULL,
+    examiner TEXT
+);
+"""
+
+
+@MIGRATIONS(name="0007_video")
+def _video(db: Database) -> None:
+    """DVR disks: recorder volumes, recording and carved video segments, declared clocks."""
+    db.executescript(_VIDEO)
+
+
 def known_migrations() -> set[str]:
     """Names of every migration this version of evcat knows."""
     return {migration.name for migration in MIGRATIONS._migrations}

@@ -1,0 +1,1 @@
+"""Tests of the catalog side of DVR disks."""
