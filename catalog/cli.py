@@ -60,7 +60,8 @@ def scan_content_options(func: F) -> F:
     """What a scan does to each file: media hash, classification, extraction, hash sets.
 
     Adds ``no_media_hash``, ``no_classify``, ``hash_set_store``, ``hash_set_names``,
-    ``no_hashsets`` and ``no_extract`` (``evcat scan`` and ``evcat locker scan``).
+    ``no_hashsets``, ``no_extract`` and ``no_video_carve`` (``evcat scan`` and ``evcat locker
+    scan``).
     """
     options = (
         click.option("--no-media-hash", is_flag=True, help="Skip hashing the whole media."),
@@ -84,6 +85,11 @@ def scan_content_options(func: F) -> F:
             "--no-extract",
             is_flag=True,
             help="No text extraction, archive opening or artefact detection (faster).",
+        ),
+        click.option(
+            "--no-video-carve",
+            is_flag=True,
+            help="Do not carve video from DVR disks' uncovered ranges or from unreadable disks.",
         ),
     )
     for option in reversed(options):
@@ -196,11 +202,6 @@ def main() -> None:
     show_default=True,
     help="Content worker processes (0: one per core for images over 256 MiB).",
 )
-@click.option(
-    "--no-video-carve",
-    is_flag=True,
-    help="Do not carve video from DVR disks' uncovered ranges or from unreadable disks.",
-)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON result envelope on stdout.")
 @debug_option
 @guarded
@@ -216,8 +217,8 @@ def scan(
     hash_set_names: tuple[str, ...],
     no_hashsets: bool,
     no_extract: bool,
-    workers: int,
     no_video_carve: bool,
+    workers: int,
     as_json: bool,
     debug: bool,
 ) -> None:

@@ -118,6 +118,7 @@ def locker_scan(
     no_media_hash: bool,
     no_classify: bool,
     no_extract: bool,
+    no_video_carve: bool,
     hash_set_store: Path | None,
     hash_set_names: tuple[str, ...],
     no_hashsets: bool,
@@ -141,6 +142,7 @@ def locker_scan(
         classify=not no_classify,
         extract_text=not no_extract and not no_classify,
         media_hash=not no_media_hash,
+        carve_video=not no_video_carve,
         unit_files=unit_files,
         unit_bytes=unit_mb << 20,
     )

@@ -22,7 +22,8 @@ from catalog.rows import evidence_row, filesystem_id, filesystem_row, fs_parser,
 from catalog.runcontext import RunContext
 from catalog.scanproblems import STOPPERS, not_a_disk_image, overhang, scan_stopped, walk_stopped
 from catalog.store import queries, video
-from catalog.video.stage import disk_of, index_rows, list_index, scan_video
+from catalog.video.datadir import DatadirWatch, MappableFileSystem
+from catalog.video.stage import disk_of, hash_segments, index_rows, list_index, scan_video
 from catalog.workers import ContentStage, WorkerPool
 from parsers.evidence import open_evidence
 from parsers.fsdetect import open_file_systems
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from catalog.progress import ScanProgress
     from catalog.store.writer import CatalogWriter
     from catalog.video.stage import VideoRows
+    from parsers.dvr.disk import DiskBytes
     from parsers.filesystem import OpenFileSystem
     from parsers.source import EvidenceSource
 
@@ -103,6 +105,9 @@ class EvidenceScan:
         self.ctx = RunContext(writer, run_id, exhibit, options.limits, progress.problem)
         self.result = EvidenceSummary(exhibit=exhibit, path=clean_text(str(image)))
         self._reported = time.monotonic()
+        self._disk: DiskBytes | None = None
+        self._recorder_segments = 0
+        self._datadir_segments = 0
 
     def run(self, pool: WorkerPool | None) -> EvidenceSummary:
         """Scan the item; never raises for a bad item (only for catalog failures).
@@ -160,7 +165,8 @@ class EvidenceScan:
     def _scan_source(self, source: EvidenceSource, pool: WorkerPool | None) -> None:
         info = source.info
         self.progress.evidence_started(self.exhibit, str(self.image), info.media_size)
-        listing = list_index(disk_of(source), self.exhibit, self.run_id, self.ctx)
+        self._disk = disk_of(source)
+        listing = list_index(self._disk, self.exhibit, self.run_id, self.ctx)
         media = MediaHasher(source) if self.options.media_hash else None
         try:
             scheme = self._scan_volumes(source, pool)
@@ -191,7 +197,8 @@ class EvidenceScan:
     def _write_video(self, rows: VideoRows) -> None:
         self.writer.call(lambda db: video.upsert_dvr_volumes(db, rows.volumes))
         self.writer.call(lambda db: video.upsert_segments(db, rows.segments))
-        self.result.n_video = len(rows.segments)
+        self._recorder_segments = len(rows.segments)
+        self.result.n_video = self._recorder_segments + self._datadir_segments
 
     def _scan_volumes(self, source: EvidenceSource, pool: WorkerPool | None) -> str:
         info = source.info
@@ -233,7 +240,9 @@ class EvidenceScan:
         )
         batch = DocumentRows()
         seq = 0
+        recordings = DatadirWatch()
         for entry, content in stage.process(fs.walk(self.exhibit, self.ctx), self.ctx):
+            recordings.see(entry)
             if self.cancel is not None and self.cancel.is_set():
                 self._flush(batch)
                 raise ScanCancelled(self.exhibit)
@@ -251,7 +260,20 @@ class EvidenceScan:
         self._flush(batch)
         self._write_filesystem(fs, parser, seq)
         self.result.n_filesystems += 1
+        self._write_datadir(recordings, fs)
         self.ctx.parser = None
+
+    def _write_datadir(self, recordings: DatadirWatch, fs: OpenFileSystem) -> None:
+        """Hikvision SD-card recordings in this file system, hashed, as segment rows."""
+        if self._disk is None or not isinstance(fs, MappableFileSystem):
+            return
+        disk = self._disk
+        rows = recordings.rows(fs, self.exhibit, self.run_id, disk.size, self.ctx)
+        if rows:
+            hash_segments(disk, rows, self.ctx)
+            self.writer.call(lambda db: video.upsert_segments(db, rows))
+            self._datadir_segments += len(rows)
+            self.result.n_video = self._recorder_segments + self._datadir_segments
 
     def _count(self, is_allocated: bool, n_bytes: int) -> None:
         self.result.n_files += 1

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from catalog.knownfiles import KnownRows
 
 Row = dict[str, Any]
-_ROW_TABLES = ("volumes", "filesystems", "files", "findings", "texts")
+_ROW_TABLES = (
+    "volumes", "filesystems", "files", "findings", "texts", "dvr_volumes", "video_segments",
+)  # fmt: skip
 """Tables a unit's rows go to, replaced by primary key (``evidence`` is upserted)."""
 
 

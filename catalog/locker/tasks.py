@@ -27,6 +27,7 @@ from catalog.provenance import host_name
 from catalog.rows import evidence_row, filesystem_id, filesystem_row, fs_parser, volume_row
 from catalog.runcontext import one_line
 from catalog.scanproblems import STOPPERS, not_a_disk_image, overhang, scan_stopped, walk_stopped
+from catalog.video.stage import disk_of, list_index, scan_video
 from parsers.evidence import open_evidence
 from parsers.fsdetect import open_file_systems
 from parsers.tskimage import TskImage
@@ -111,7 +112,20 @@ def _plan_source(
             collector.problem("volume", beyond, offset=volume.offset)
         for fs in open_file_systems(source, tsk_image, volume, collector, exhibit):
             _plan_file_system(task, fs, collector, result)
-    if result.counts.get("filesystems", 0) == 0 and layout.scheme == "none":
+    has_file_system = result.counts.get("filesystems", 0) > 0 or layout.scheme != "none"
+    listing = list_index(disk_of(source), exhibit, task.run_id, collector)
+    video = scan_video(
+        source,
+        exhibit,
+        task.run_id,
+        collector,
+        has_file_system=has_file_system,
+        carve_video=task.settings.carve_video,
+        listing=listing,
+    )
+    result.add_rows("dvr_volumes", video.volumes)
+    result.add_rows("video_segments", video.segments)
+    if not has_file_system and listing is None and not video.segments:
         raise not_a_disk_image(task.image, info)
 
 

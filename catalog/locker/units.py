@@ -40,6 +40,7 @@ class ScanSettings:
     classify: bool = True
     extract_text: bool = True
     media_hash: bool = True
+    carve_video: bool = True
     unit_files: int = UNIT_FILES
     unit_bytes: int = UNIT_BYTES
 

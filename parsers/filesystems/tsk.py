@@ -387,3 +387,44 @@ class TskFileSystem:
                 raise OSError(f"short read at offset {offset} of {entry.size}")
             yield chunk
             offset += len(chunk)
+
+    def data_extents(self, meta_addr: int, size: int) -> list[tuple[int, int]] | None:
+        """Where a file's default data lies in the image: ``(offset, length)`` in file order.
+
+        None when the content is resident, sparse, compressed or unreadable: then there is
+        no byte range of the image that holds it as is.
+        """
+        try:
+            tsk_file = self.handle.open_meta(inode=meta_addr)
+            attributes = list(tsk_file)
+        except (OSError, RuntimeError):
+            return None
+        block_size = self._record.block_size
+        for attribute in attributes:
+            if int(attribute.info.type) not in _DATA_ATTRIBUTES:
+                continue
+            if int(attribute.info.flags) & _UNMAPPABLE:
+                return None
+            return _runs_to_extents(attribute, self._record.offset, block_size, size)
+        return None
+
+
+_DATA_ATTRIBUTES = (int(pytsk3.TSK_FS_ATTR_TYPE_DEFAULT), int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA))
+_UNMAPPABLE = int(pytsk3.TSK_FS_ATTR_RES) | int(pytsk3.TSK_FS_ATTR_COMP)
+
+
+def _runs_to_extents(
+    attribute: pytsk3.Attribute, fs_offset: int, block_size: int, size: int
+) -> list[tuple[int, int]] | None:
+    extents: list[tuple[int, int]] = []
+    remaining = size
+    for run in attribute:
+        if remaining <= 0:
+            break
+        if int(run.flags) & int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE):
+            return None
+        length = min(int(run.len) * block_size, remaining)
+        extents.append((fs_offset + int(run.addr) * block_size, length))
+        remaining -= length
+    return extents if remaining <= 0 else None
+
