@@ -399,7 +399,7 @@ CREATE TABLE video_segments (
     end_raw INTEGER,
     start_wallclock TEXT,
     end_wallclock TEXT,
-    offset INTEGER NOT NULL,
+    offset INTEGER,
     length INTEGER NOT NULL,
     extents TEXT NOT NULL,
     kind TEXT NOT NULL,

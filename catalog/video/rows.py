@@ -51,7 +51,7 @@ def segment_row(exhibit: str, segment: Segment, run_id: str) -> dict[str, Any]:
         "end_raw": end.raw if end else None,
         "start_wallclock": start.wallclock if start else None,
         "end_wallclock": end.wallclock if end else None,
-        "offset": segment.offset,
+        "offset": segment.offset if segment.extents else None,
         "length": segment.length,
         "extents": json.dumps([list(extent) for extent in segment.extents]),
         "kind": segment.kind,

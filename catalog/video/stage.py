@@ -119,6 +119,9 @@ def _as_orphan(segment: Segment) -> Segment:
 def hash_segments(disk: DiskBytes, rows: list[dict[str, Any]], ctx: ParseContext) -> None:
     """Fill in each row's four digests over its extents (or its ``hash_error``)."""
     for row in rows:
+        if not extents_of(row):
+            row["hash_error"] = "no bytes inside the image"
+            continue
         try:
             hashes = hash_extents(disk.read, extents_of(row))
         except OSError as exc:
