@@ -72,6 +72,8 @@ def _remux(original: Path, demuxer: str, output: Path, fps: int) -> RemuxResult:
             if note:
                 target.metadata["comment"] = note
             stream = target.add_stream_from_template(video)
+            if generated:
+                stream.time_base = Fraction(1, fps)
             count = _copy_packets(source, video, target, stream, fps if generated else None)
             codec, width, height = video.codec_context.name, video.width, video.height
     if count == 0:
