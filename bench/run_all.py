@@ -6,6 +6,7 @@
 4. ``profile_scan.py``  (py-spy over every process if installed, then cProfile)
 5. ``sqlite_writes.py`` (the catalog writer's cost, from memory.py's tiny catalog)
 6. ``locker.py``        (locker scan on Dask: 1, 2 and 2 external workers; mix.ext4 split)
+7. ``dvr_index.py``     (listing a sparse 4 TiB Hikvision disk: bytes read by the index walk)
 
 Each step's output goes to the terminal; results land in ``bench/out/``. Exits non-zero if
 any step failed.
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-STEPS = ["make_images", "memory", "speed", "profile_scan", "sqlite_writes", "locker"]
+STEPS = ["make_images", "memory", "speed", "profile_scan", "sqlite_writes", "locker", "dvr_index"]
 
 
 def main() -> None:
