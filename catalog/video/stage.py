@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from parsers.dvr.carve import carve
-
 from catalog.video.extents import hash_extents
 from catalog.video.rows import dvr_volume_row, extents_of, segment_row
+from parsers.dvr.carve import carve
 from parsers.dvr.detect import read_dvr
 from parsers.dvr.disk import DiskBytes
 from parsers.dvr.model import HIKVISION, ORPHAN, DvrListing, Extent, Segment
@@ -151,5 +150,11 @@ def scan_video(
         carved, rows.bytes_carved = carved_rows(disk, ranges, listing, exhibit, run_id, ctx)
         rows.segments += carved
         rows.n_carved = len(carved)
+        if listing is None and carved:
+            ctx.problem(
+                STAGE,
+                "no volume system, file system or recorder index recognised: the whole media"
+                f" was carved ({len(carved)} video or snapshot items)",
+            )
     hash_segments(disk, rows.segments, ctx)
     return rows

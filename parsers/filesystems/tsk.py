@@ -427,4 +427,3 @@ def _runs_to_extents(
         extents.append((fs_offset + int(run.addr) * block_size, length))
         remaining -= length
     return extents if remaining <= 0 else None
-

@@ -88,7 +88,12 @@ def scanned(
     image = disk.write(folder / "evidence" / "dvr.img")
     case = folder / "case.db"
     result = _run("scan", image, "--case", case, "--exhibit", "DVR-1", "--no-extract")
-    assert result.exit_code == ExitCode.OK, result.stderr
+    if request.param == "unindexed":  # carving the whole media is said, as a problem
+        assert result.exit_code == ExitCode.PARTIAL, result.stderr
+        messages = query(case, "SELECT message FROM problems WHERE stage = 'dvr'")
+        assert [m for (m,) in messages if "the whole media was carved" in m]
+    else:
+        assert result.exit_code == ExitCode.OK, result.stderr
     return disk, image, case
 
 
