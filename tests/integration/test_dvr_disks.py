@@ -227,3 +227,34 @@ def test_hostile_indexes_give_problems_and_what_still_reads(variant: str, tmp_pa
     for row in _catalog_segments(case):
         for offset, length in json.loads(row["extents"]):
             assert offset >= 0 and offset + length <= len(disk.data)
+
+
+def test_export_selects_by_channel_and_period_and_verify_still_passes(tmp_path: Path) -> None:
+    disk = build_hikvision_disk()
+    (tmp_path / "evidence").mkdir()
+    image = disk.write(tmp_path / "evidence" / "dvr.img")
+    case = tmp_path / "case.db"
+    assert _run("scan", image, "--case", case, "--exhibit", "DVR-1", "--no-extract").exit_code == 0
+    listing = [line for line in _listing(case) if line["channel"] == 2 and line["start"]]
+    assert len(listing) >= 2
+    chosen = min(listing, key=lambda line: line["start"])
+    period = ("--from", chosen["start"], "--to", chosen["start"])
+    out = tmp_path / "clips"
+    result = _run(
+        "dvr", "export", "--case", case, "--exhibit", "DVR-1", "--channel", 2, *period, out
+    )
+    assert result.exit_code == ExitCode.OK, result.stderr
+    exported = [
+        json.loads(body)["details"]["segment_id"]
+        for (body,) in query(case, "SELECT body FROM custody_log ORDER BY seq")
+        if json.loads(body)["action"] == "dvr.exported"
+    ]
+    assert exported == [chosen["segment_id"]]
+    nothing = _run("dvr", "export", "--case", case, "--exhibit", "DVR-1", "--channel", 99, out)
+    assert nothing.exit_code == ExitCode.USAGE
+    assert "no segment" in nothing.stderr and "Traceback" not in nothing.stderr
+    beside = _run("dvr", "export", "--case", case, "--exhibit", "DVR-1", image.parent)
+    assert beside.exit_code == ExitCode.USAGE
+    assert "beside the evidence" in beside.stderr
+    verify = _run("verify", case)
+    assert verify.exit_code == ExitCode.OK, verify.stdout + verify.stderr
