@@ -388,11 +388,14 @@ class TskFileSystem:
             yield chunk
             offset += len(chunk)
 
-    def data_extents(self, meta_addr: int, size: int) -> list[tuple[int, int]] | None:
-        """Where a file's default data lies in the image: ``(offset, length)`` in file order.
+    def data_extents(
+        self, meta_addr: int, size: int, attr_type: int | None = None, attr_id: int | None = None
+    ) -> list[tuple[int, int]] | None:
+        """Where a file's data lies in the image: ``(offset, length)`` in file order.
 
-        None when the content is resident, sparse, compressed or unreadable: then there is
-        no byte range of the image that holds it as is.
+        The default data attribute, or the one ``attr_type``/``attr_id`` name (an NTFS
+        stream). None when the content is resident, sparse, compressed or unreadable: then
+        there is no byte range of the image that holds it as is.
         """
         try:
             tsk_file = self.handle.open_meta(inode=meta_addr)
@@ -401,7 +404,10 @@ class TskFileSystem:
             return None
         block_size = self._record.block_size
         for attribute in attributes:
-            if int(attribute.info.type) not in _DATA_ATTRIBUTES:
+            if attr_type is not None:
+                if (int(attribute.info.type), int(attribute.info.id)) != (attr_type, attr_id):
+                    continue
+            elif int(attribute.info.type) not in _DATA_ATTRIBUTES:
                 continue
             if int(attribute.info.flags) & _UNMAPPABLE:
                 return None
