@@ -7,6 +7,7 @@
 5. ``sqlite_writes.py`` (the catalog writer's cost, from memory.py's tiny catalog)
 6. ``locker.py``        (locker scan on Dask: 1, 2 and 2 external workers; mix.ext4 split)
 7. ``dvr_index.py``     (listing a sparse 4 TiB Hikvision disk: bytes read by the index walk)
+8. ``carving.py``       (file and DVR carvers over 1 GiB of random data: MB/s, peak RSS)
 
 Each step's output goes to the terminal; results land in ``bench/out/``. Exits non-zero if
 any step failed.
@@ -23,7 +24,16 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-STEPS = ["make_images", "memory", "speed", "profile_scan", "sqlite_writes", "locker", "dvr_index"]
+STEPS = [
+    "make_images",
+    "memory",
+    "speed",
+    "profile_scan",
+    "sqlite_writes",
+    "locker",
+    "dvr_index",
+    "carving",
+]
 
 
 def main() -> None:
