@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from parsers.dvr.disk import DiskBytes
-from parsers.dvr.model import DvrProblem, Extent
+from parsers.dvr.model import DIRTY, DvrProblem, Extent, Segment
+from parsers.dvr.timeutil import dhfs_time
 
 ENTRY_SIZE = 32
 TABLE_CHUNK = 1 << 20
@@ -281,3 +282,35 @@ def coalesce(extents: Iterable[Extent]) -> list[Extent]:
         else:
             out.append((offset, length))
     return out
+
+
+def dirty_segment(
+    disk: DiskBytes,
+    group: list[Entry],
+    layout: Layout,
+    *,
+    vendor: str,
+    source: str,
+    key: str,
+    kind: str,
+) -> Segment:
+    """One ``dirty`` segment of fragments whose main descriptor is gone (DHFS and WFS).
+
+    Times span the fragments' own non-zero start and end values; extents are their
+    clusters in the given order, clipped to the image.
+    """
+    starts = [entry.start for entry in group if entry.start]
+    ends = [entry.end for entry in group if entry.end]
+    kept, lost = clip(merge(layout.cluster(entry.id) for entry in group), disk)
+    return Segment(
+        vendor=vendor,
+        source=source,
+        key=key,
+        channel=group[0].channel,
+        start=dhfs_time(min(starts)) if starts else None,
+        end=dhfs_time(max(ends)) if ends else None,
+        extents=tuple(merge(kept)),
+        kind=kind,
+        status=DIRTY,
+        notes=(f"{lost} bytes lie past the end of the image",) if lost else (),
+    )

@@ -26,13 +26,17 @@ from parsers.dvr.chains import (
     clip,
     coalesce,
     cut,
+    dirty_segment,
     merge,
     read_table,
     walk,
 )
 from parsers.dvr.disk import DiskBytes
-from parsers.dvr.model import COMPLETE, DAHUA, DHAV, DIRTY, DvrListing, DvrVolume, Extent, Segment
+from parsers.dvr.model import COMPLETE, DAHUA, DHAV, DvrListing, DvrVolume, Extent, Segment
 from parsers.dvr.timeutil import dhfs_time
+
+SOURCE = "dhfs-desc"
+"""The ``source`` of every segment this reader lists."""
 
 SIGNATURE = b"DHFS4.1"
 SECTOR = 512
@@ -195,7 +199,7 @@ def _segment(disk: DiskBytes, p: int, chain: Chain, layout: Layout, log: Problem
         log.add(f"{layout.name}: main descriptor {main.id}: {notes[-1]}", layout.where(main.id))
     return Segment(
         vendor=DAHUA,
-        source="dhfs-desc",
+        source=SOURCE,
         key=f"dhfs:p{p}:c{main.id}",
         channel=main.channel,
         start=dhfs_time(main.start),
@@ -224,21 +228,8 @@ def _dhii_cut(disk: DiskBytes, chain: Chain) -> tuple[list[Extent], str | None]:
 
 
 def _dirty(disk: DiskBytes, p: int, owner: int, group: list[Entry], layout: Layout) -> Segment:
-    starts = [e.start for e in group if e.start]
-    ends = [e.end for e in group if e.end]
-    kept, lost = clip(merge(layout.cluster(e.id) for e in group), disk)
-    return Segment(
-        vendor=DAHUA,
-        source="dhfs-desc",
-        key=f"dhfs:p{p}:dirty{owner}",
-        channel=group[0].channel,
-        start=dhfs_time(min(starts)) if starts else None,
-        end=dhfs_time(max(ends)) if ends else None,
-        extents=tuple(merge(kept)),
-        kind=DHAV,
-        status=DIRTY,
-        notes=(f"{lost} bytes lie past the end of the image",) if lost else (),
-    )
+    key = f"dhfs:p{p}:dirty{owner}"
+    return dirty_segment(disk, group, layout, vendor=DAHUA, source=SOURCE, key=key, kind=DHAV)
 
 
 def _geometry(part: _Partition, boot: _Boot, layout: Layout) -> dict[str, Any]:

@@ -24,13 +24,17 @@ from parsers.dvr.chains import (
     ProblemLog,
     clip,
     coalesce,
+    dirty_segment,
     merge,
     read_table,
     walk,
 )
 from parsers.dvr.disk import DiskBytes
-from parsers.dvr.model import COMPLETE, DIRTY, H264, WFS, DvrListing, DvrVolume, Extent, Segment
+from parsers.dvr.model import COMPLETE, H264, WFS, DvrListing, DvrVolume, Extent, Segment
 from parsers.dvr.timeutil import dhfs_time
+
+SOURCE = "wfs-desc"
+"""The ``source`` of every segment this reader lists."""
 
 SIGNATURES = (b"WFS0.4", b"WFS0.5")
 SUPERBLOCK = 0x3000
@@ -133,7 +137,7 @@ def _segment(disk: DiskBytes, chain: Chain, layout: Layout, log: ProblemLog) -> 
         log.add(f"WFS: main descriptor {main.id}: {notes[-1]}", layout.where(main.id))
     return Segment(
         vendor=WFS,
-        source="wfs-desc",
+        source=SOURCE,
         key=f"wfs:f{main.id}",
         channel=main.channel,
         start=dhfs_time(main.start),
@@ -146,21 +150,8 @@ def _segment(disk: DiskBytes, chain: Chain, layout: Layout, log: ProblemLog) -> 
 
 
 def _dirty(disk: DiskBytes, owner: int, group: list[Entry], layout: Layout) -> Segment:
-    starts = [e.start for e in group if e.start]
-    ends = [e.end for e in group if e.end]
-    kept, lost = clip(merge(layout.cluster(e.id) for e in group), disk)
-    return Segment(
-        vendor=WFS,
-        source="wfs-desc",
-        key=f"wfs:dirty{owner}",
-        channel=group[0].channel,
-        start=dhfs_time(min(starts)) if starts else None,
-        end=dhfs_time(max(ends)) if ends else None,
-        extents=tuple(merge(kept)),
-        kind=H264,
-        status=DIRTY,
-        notes=(f"{lost} bytes lie past the end of the image",) if lost else (),
-    )
+    key = f"wfs:dirty{owner}"
+    return dirty_segment(disk, group, layout, vendor=WFS, source=SOURCE, key=key, kind=H264)
 
 
 def _geometry(sb: _Super, layout: Layout) -> dict[str, Any]:

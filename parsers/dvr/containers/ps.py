@@ -260,7 +260,8 @@ def _packet(window: Window, pos: int, walk: _Walk) -> tuple[int, str | None]:
         psm = parse_psm(window.get(pos, size))
         return (0, "bad psm") if psm is None else (size, walk.psm(psm))
     if code == SYSTEM_ID:
-        return (size, None) if size >= 12 and head[6] & 0x80 else (0, "bad system header")
+        has_marker = size >= 12 and len(head) > 6 and head[6] & 0x80
+        return (size, None) if has_marker else (0, "bad system header")
     if code in PES_IDS:
         pes = parse_pes(head)
         if pes is None:
