@@ -100,7 +100,7 @@ def measure(path: Path) -> dict[str, object]:
         staged = DiskBytes(source.read, size)
         problems = _Problems()
         began = time.perf_counter()
-        staged_listing = list_index(staged, "DVR", "bench", problems)  # type: ignore[arg-type]
+        staged_listing = list_index(staged, problems)  # type: ignore[arg-type]
         assert staged_listing is not None
         rows = index_rows(staged_listing, "DVR", "bench")
         stage_seconds = time.perf_counter() - began

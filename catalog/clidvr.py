@@ -106,15 +106,16 @@ def dvr_export(
     )
     result = export_segments(case, selection, out_dir, actor)
     failures = 0
-    for item in result.segments:
-        mp4 = f"{item.mp4.name} ({item.packets} packets" if item.mp4 else "no MP4"
+    for item in result:
+        mp4 = "no MP4"
         if item.mp4:
-            mp4 += ", generated timestamps)" if item.synthetic_timestamps else ")"
+            timing = ", generated timestamps" if item.synthetic_timestamps else ""
+            mp4 = f"{item.mp4.name} SHA-256 {item.mp4_sha256} ({item.packets} packets{timing})"
         say(f"{item.original.name} SHA-256 {item.original_sha256}; {mp4}")
         if item.error:
             failures += 1
             say(f"evcat: {item.segment_id}: {item.error}")
-    say(f"exported {len(result.segments):,} segments to {out_dir}")
+    say(f"exported {len(result):,} segments to {out_dir}")
     say_head(case)
     sys.exit(ExitCode.PARTIAL if failures else ExitCode.OK)
 

@@ -23,7 +23,15 @@ from catalog.runcontext import RunContext
 from catalog.scanproblems import STOPPERS, not_a_disk_image, overhang, scan_stopped, walk_stopped
 from catalog.store import queries, video
 from catalog.video.datadir import DatadirWatch, MappableFileSystem
-from catalog.video.stage import disk_of, hash_segments, index_rows, list_index, scan_video
+from catalog.video.stage import (
+    VideoRows,
+    carved_segment_rows,
+    disk_of,
+    hash_segments,
+    index_rows,
+    list_index,
+    segment_taps,
+)
 from catalog.workers import ContentStage, WorkerPool
 from parsers.evidence import open_evidence
 from parsers.fsdetect import open_file_systems
@@ -40,7 +48,6 @@ if TYPE_CHECKING:
     from catalog.options import ScanOptions
     from catalog.progress import ScanProgress
     from catalog.store.writer import CatalogWriter
-    from catalog.video.stage import VideoRows
     from parsers.dvr.disk import DiskBytes
     from parsers.filesystem import OpenFileSystem
     from parsers.source import EvidenceSource
@@ -165,30 +172,28 @@ class EvidenceScan:
     def _scan_source(self, source: EvidenceSource, pool: WorkerPool | None) -> None:
         info = source.info
         self.progress.evidence_started(self.exhibit, str(self.image), info.media_size)
-        self._disk = disk_of(source)
-        listing = list_index(self._disk, self.exhibit, self.run_id, self.ctx)
-        media = MediaHasher(source) if self.options.media_hash else None
+        disk = self._disk = disk_of(source)
+        listing = list_index(disk, self.ctx)
+        rows = index_rows(listing, self.exhibit, self.run_id) if listing else VideoRows()
+        taps = segment_taps(rows.segments) if self.options.media_hash else None
+        media = MediaHasher(source, taps) if self.options.media_hash else None
         try:
             scheme = self._scan_volumes(source, pool)
-            if listing is not None:  # the recordings are listed before any video is read
-                self._write_video(index_rows(listing, self.exhibit, self.run_id))
+            self._write_video(rows)  # the recordings are listed before any video is read
             has_file_system = self.result.n_filesystems > 0 or scheme != "none"
-            rows = scan_video(
-                source,
-                self.exhibit,
-                self.run_id,
-                self.ctx,
-                has_file_system=has_file_system,
-                carve_video=self.options.carve_video,
-                listing=listing,
-            )
-            self._write_video(rows)
+            if self.options.carve_video:
+                rows.segments += carved_segment_rows(
+                    disk, listing, self.exhibit, self.run_id, self.ctx,
+                    has_file_system=has_file_system,
+                )  # fmt: skip
         except BaseException:
             if media:
                 media.cancel()
             raise
         if media:
             self._record_media_hash(media, dict(info.stored_hashes))
+        hash_segments(disk, rows.segments, self.ctx, taps.hashes() if taps else None)
+        self._write_video(rows)
         if not has_file_system and listing is None and not rows.segments:
             raise not_a_disk_image(self.image, info)
         exhibit, run_id = self.exhibit, self.run_id

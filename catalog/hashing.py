@@ -22,7 +22,7 @@ class MultiHasher:
         self._blake3 = blake3.blake3()
         self.bytes_hashed = 0
 
-    def update(self, chunk: bytes) -> None:
+    def update(self, chunk: bytes | memoryview) -> None:
         """Add a chunk to every digest."""
         self._md5.update(chunk)
         self._sha1.update(chunk)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from catalog.extenttaps import ExtentTaps
 from catalog.hashing import MultiHasher
 from catalog.model import Hashes
 from parsers.source import EvidenceSource
@@ -33,9 +34,10 @@ def _check_not_short(chunk: bytes, offset: int, size: int) -> None:
 class MediaHasher:
     """Hash an evidence source's media in a background thread."""
 
-    def __init__(self, source: EvidenceSource) -> None:
-        """Start hashing at once."""
+    def __init__(self, source: EvidenceSource, taps: ExtentTaps | None = None) -> None:
+        """Start hashing at once; ``taps`` also get the bytes of their extents as they pass."""
         self._source = source
+        self._taps = taps
         self._result: MediaHashResult | None = None
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, name="media-hash", daemon=True)
@@ -50,6 +52,8 @@ class MediaHasher:
                 chunk = self._source.read(offset, min(MEDIA_CHUNK, size - offset))
                 _check_not_short(chunk, offset, size)
                 hasher.update(chunk)
+                if self._taps is not None:
+                    self._taps.feed(offset, chunk)
                 offset += len(chunk)
         except OSError as exc:
             message = str(exc).split(". ")[0][:300]

@@ -113,7 +113,7 @@ def _plan_source(
         for fs in open_file_systems(source, tsk_image, volume, collector, exhibit):
             _plan_file_system(task, fs, collector, result)
     has_file_system = result.counts.get("filesystems", 0) > 0 or layout.scheme != "none"
-    listing = list_index(disk_of(source), exhibit, task.run_id, collector)
+    listing = list_index(disk_of(source), collector)
     video = scan_video(
         source,
         exhibit,

@@ -65,13 +65,6 @@ def segments(
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def dvr_volumes(db: Database) -> list[dict[str, Any]]:
-    """Recognised recorder file systems, by exhibit."""
-    cursor = db.execute("SELECT * FROM dvr_volumes ORDER BY evidence_id, offset")
-    columns = [column[0] for column in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
 def clocks(db: Database) -> dict[str, dict[str, Any]]:
     """Declared recorder clocks by exhibit."""
     cursor = db.execute("SELECT * FROM dvr_clocks")

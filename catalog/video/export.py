@@ -11,8 +11,7 @@ timestamps were generated.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +25,7 @@ from catalog.store import open_existing_catalog, video
 from catalog.video.extents import stream_extents
 from catalog.video.listing import records
 from catalog.video.naming import EXTENSIONS, segment_stem
+from catalog.video.rows import extents_of
 from parsers.dvr.remux import RemuxError, library_versions, remux_to_mp4
 from parsers.evidence import open_evidence
 
@@ -61,13 +61,6 @@ class ExportedSegment:
     error: str | None = None
 
 
-@dataclass(slots=True)
-class DvrExport:
-    """Everything one export wrote."""
-
-    segments: list[ExportedSegment] = field(default_factory=list)
-
-
 def _hash_file(path: Path) -> tuple[Hashes, int]:
     hasher = MultiHasher()
     with path.open("rb") as handle:
@@ -76,19 +69,13 @@ def _hash_file(path: Path) -> tuple[Hashes, int]:
     return hasher.hashes(), hasher.bytes_hashed
 
 
-def _write_original(source: EvidenceSource, row: dict[str, Any], path: Path) -> Hashes:
+def _write_original(source: EvidenceSource, extents: list[tuple[int, int]], path: Path) -> Hashes:
     hasher = MultiHasher()
-    extents = [(int(offset), int(length)) for offset, length in _extents(row)]
     with path.open("xb") as handle:
         for chunk in stream_extents(source.read, extents):
             hasher.update(chunk)
             handle.write(chunk)
     return hasher.hashes()
-
-
-def _extents(row: dict[str, Any]) -> list[list[int]]:
-    extents: list[list[int]] = json.loads(row["extents"])
-    return extents
 
 
 def _file_record(path: Path, hashes: Hashes, size: int) -> dict[str, Any]:
@@ -109,7 +96,9 @@ def _evidence_path(db: Database, exhibit: str) -> Path:
     return Path(row[0])
 
 
-def export_segments(case: Path, selection: Selection, out_dir: Path, actor: Actor) -> DvrExport:
+def export_segments(
+    case: Path, selection: Selection, out_dir: Path, actor: Actor
+) -> list[ExportedSegment]:
     """Export the selected segments of one exhibit into ``out_dir``, logged.
 
     Raises:
@@ -132,11 +121,10 @@ def export_segments(case: Path, selection: Selection, out_dir: Path, actor: Acto
         out_dir.mkdir(parents=True, exist_ok=True)
         source = open_evidence(image, parsers.SOURCES.all())
         try:
-            result = DvrExport()
-            for record in wanted:
-                row = rows[record["segment_id"]]
-                exported = _export_one(db, source, row, record, out_dir, actor)
-                result.segments.append(exported)
+            result = [
+                _export_one(db, source, rows[record["segment_id"]], record, out_dir, actor)
+                for record in wanted
+            ]
         finally:
             source.close()
     finally:
@@ -152,12 +140,13 @@ def _export_one(
     out_dir: Path,
     actor: Actor,
 ) -> ExportedSegment:
+    extents = extents_of(row)
     stem = segment_stem(row["evidence_id"], row["channel"], record["start"], row["segment_id"])
     original = out_dir / (stem + EXTENSIONS.get(row["kind"], ".bin"))
     if original.exists():
         raise UsageError(f"{original}: already exists; export into an empty folder")
     try:
-        hashes = _write_original(source, row, original)
+        hashes = _write_original(source, extents, original)
     except OSError as exc:
         original.unlink(missing_ok=True)
         raise EvidenceError(f"{row['segment_id']}: evidence unreadable ({exc})") from exc
@@ -170,7 +159,7 @@ def _export_one(
         "start": record["start"],
         "end": record["end"],
         "time_basis": record["time_basis"],
-        "extents": _extents(row),
+        "extents": [list(extent) for extent in extents],
         "original": _file_record(original, hashes, size),
         "matches_catalog": hashes.sha256 == row["sha256"],
         "output_dir": clean_text(str(out_dir.resolve())),

@@ -39,12 +39,13 @@ def segment_row(exhibit: str, segment: Segment, run_id: str) -> dict[str, Any]:
     """One ``video_segments`` row (hashes are filled in when the bytes are read)."""
     start, end = segment.start, segment.end
     timed = start or end
+    key = clean_text(segment.key)
     return {
-        "segment_id": segment_id(exhibit, segment.key),
+        "segment_id": segment_id(exhibit, key),
         "evidence_id": exhibit,
         "vendor": segment.vendor,
         "source": segment.source,
-        "key": clean_text(segment.key),
+        "key": key,
         "channel": segment.channel,
         "time_kind": timed.kind if timed else None,
         "start_raw": start.raw if start else None,

@@ -9,17 +9,21 @@ yields problem rows plus carving over everything the surviving index does not co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from catalog.extenttaps import ExtentTaps
 from catalog.video.extents import hash_extents
 from catalog.video.rows import dvr_volume_row, extents_of, segment_row
 from parsers.dvr.carve import carve
-from parsers.dvr.detect import read_dvr
+from parsers.dvr.detect import UNFORESEEN, read_dvr
 from parsers.dvr.disk import DiskBytes
 from parsers.dvr.model import HIKVISION, ORPHAN, DvrListing, Extent, Segment
+from parsers.filesystems.unallocated import unallocated_extents
 
 if TYPE_CHECKING:
+    from catalog.model import Hashes
     from parsers.context import ParseContext
     from parsers.source import EvidenceSource
 
@@ -28,13 +32,10 @@ STAGE = "dvr"
 
 @dataclass(slots=True)
 class VideoRows:
-    """What the stage writes: recorder volume, segments (hashed once read), counts."""
+    """What the stage writes: the recorder volume and the segments (hashed once read)."""
 
     volumes: list[dict[str, Any]] = field(default_factory=list)
     segments: list[dict[str, Any]] = field(default_factory=list)
-    n_indexed: int = 0
-    n_carved: int = 0
-    bytes_carved: int = 0
 
 
 def disk_of(source: EvidenceSource) -> DiskBytes:
@@ -42,7 +43,7 @@ def disk_of(source: EvidenceSource) -> DiskBytes:
     return DiskBytes(source.read, source.info.media_size)
 
 
-def list_index(disk: DiskBytes, exhibit: str, run_id: str, ctx: ParseContext) -> DvrListing | None:
+def list_index(disk: DiskBytes, ctx: ParseContext) -> DvrListing | None:
     """Read the recorder index, if any; its problems become problem rows."""
     listing = read_dvr(disk)
     if listing is not None:
@@ -56,7 +57,6 @@ def index_rows(listing: DvrListing, exhibit: str, run_id: str) -> VideoRows:
     rows = VideoRows()
     rows.volumes.append(dvr_volume_row(exhibit, listing.volume, len(listing.segments), run_id))
     rows.segments = [segment_row(exhibit, segment, run_id) for segment in listing.segments]
-    rows.n_indexed = len(rows.segments)
     return rows
 
 
@@ -71,19 +71,8 @@ def carve_ranges(
         return [] if has_file_system else [(0, disk.size)]
     if listing.problems or not listing.segments:
         covered = [extent for segment in listing.segments for extent in segment.extents]
-        return _complement(covered, disk.size)
+        return unallocated_extents(0, disk.size, covered)
     return list(listing.uncovered)
-
-
-def _complement(covered: list[Extent], size: int) -> list[Extent]:
-    gaps, position = [], 0
-    for offset, length in sorted(covered):
-        if offset > position:
-            gaps.append((position, offset - position))
-        position = max(position, offset + length)
-    if position < size:
-        gaps.append((position, size - position))
-    return gaps
 
 
 def carved_rows(
@@ -93,41 +82,83 @@ def carved_rows(
     exhibit: str,
     run_id: str,
     ctx: ParseContext,
-) -> tuple[list[dict[str, Any]], int]:
-    """Rows of everything carved from ``ranges`` and the bytes scanned.
+) -> list[dict[str, Any]]:
+    """Rows of everything carved from ``ranges``.
 
     On a Hikvision disk, footage in a block no index entry references is an orphan block
     (pre-reinitialisation footage), so it is labelled so rather than plain ``carved``.
     """
     if not ranges:
-        return [], 0
-    result = carve(disk, ranges)
+        return []
+    try:
+        result = carve(disk, ranges)
+    except UNFORESEEN as exc:
+        ctx.problem(STAGE, f"carving stopped: {type(exc).__name__}: {exc}", exc=exc)
+        return []
     for problem in result.problems:
         ctx.problem(STAGE, f"carving: {problem.message}", offset=problem.offset)
     orphan = listing is not None and listing.volume.vendor == HIKVISION
     return [
         segment_row(exhibit, _as_orphan(segment) if orphan else segment, run_id)
         for segment in result.segments
-    ], result.bytes_scanned
+    ]
 
 
 def _as_orphan(segment: Segment) -> Segment:
     return replace(segment, vendor=HIKVISION, source="orphan-block", status=ORPHAN)
 
 
-def hash_segments(disk: DiskBytes, rows: list[dict[str, Any]], ctx: ParseContext) -> None:
-    """Fill in each row's four digests over its extents (or its ``hash_error``)."""
+def hash_segments(
+    disk: DiskBytes,
+    rows: list[dict[str, Any]],
+    ctx: ParseContext,
+    known: Mapping[str, Hashes] | None = None,
+) -> None:
+    """Fill in each row's four digests over its extents (or its ``hash_error``).
+
+    ``known`` holds digests already taken from the media hash's pass (by segment id);
+    only the other segments' extents are read here.
+    """
     for row in rows:
-        if not extents_of(row):
+        extents = extents_of(row)
+        if not extents:
             row["hash_error"] = "no bytes inside the image"
             continue
-        try:
-            hashes = hash_extents(disk.read, extents_of(row))
-        except OSError as exc:
-            row["hash_error"] = str(exc)
-            ctx.problem(STAGE, f"segment {row['key']}: {exc}", offset=row["offset"])
-            continue
+        hashes = (known or {}).get(row["segment_id"])
+        if hashes is None:
+            try:
+                hashes = hash_extents(disk.read, extents)
+            except OSError as exc:
+                row["hash_error"] = str(exc)
+                ctx.problem(STAGE, f"segment {row['key']}: {exc}", offset=row["offset"])
+                continue
         row.update(md5=hashes.md5, sha1=hashes.sha1, sha256=hashes.sha256, blake3=hashes.blake3)
+
+
+def segment_taps(rows: list[dict[str, Any]]) -> ExtentTaps:
+    """Taps that hash these segments from the media hash's read (see ``catalog.extenttaps``)."""
+    return ExtentTaps((row["segment_id"], extents_of(row)) for row in rows)
+
+
+def carved_segment_rows(
+    disk: DiskBytes,
+    listing: DvrListing | None,
+    exhibit: str,
+    run_id: str,
+    ctx: ParseContext,
+    *,
+    has_file_system: bool,
+) -> list[dict[str, Any]]:
+    """Unhashed rows of what carving finds where no index or file system accounts for."""
+    ranges = carve_ranges(disk, listing, has_file_system=has_file_system)
+    carved = carved_rows(disk, ranges, listing, exhibit, run_id, ctx)
+    if listing is None and carved:
+        ctx.problem(
+            STAGE,
+            "no volume system, file system or recorder index recognised: the whole media"
+            f" was carved ({len(carved)} video or snapshot items)",
+        )
+    return carved
 
 
 def scan_video(
@@ -140,21 +171,18 @@ def scan_video(
     carve_video: bool = True,
     listing: DvrListing | None = None,
 ) -> VideoRows:
-    """The whole stage as values (the locker's workers call this)."""
+    """The whole stage as values, every segment hashed by reading it.
+
+    The locker's workers call this; ``evcat scan`` hashes indexed segments from its media
+    pass instead (``segment_taps``).
+    """
     disk = disk_of(source)
     if listing is None:
-        listing = list_index(disk, exhibit, run_id, ctx)
+        listing = list_index(disk, ctx)
     rows = index_rows(listing, exhibit, run_id) if listing is not None else VideoRows()
     if carve_video:
-        ranges = carve_ranges(disk, listing, has_file_system=has_file_system)
-        carved, rows.bytes_carved = carved_rows(disk, ranges, listing, exhibit, run_id, ctx)
-        rows.segments += carved
-        rows.n_carved = len(carved)
-        if listing is None and carved:
-            ctx.problem(
-                STAGE,
-                "no volume system, file system or recorder index recognised: the whole media"
-                f" was carved ({len(carved)} video or snapshot items)",
-            )
+        rows.segments += carved_segment_rows(
+            disk, listing, exhibit, run_id, ctx, has_file_system=has_file_system
+        )
     hash_segments(disk, rows.segments, ctx)
     return rows

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from parsers.dvr.disk import DiskBytes
-from parsers.dvr.model import DIRTY, DvrProblem, Extent, Segment
+from parsers.dvr.model import COMPLETE, DIRTY, DvrProblem, Extent, Segment
 from parsers.dvr.timeutil import dhfs_time
 
 ENTRY_SIZE = 32
@@ -313,4 +313,41 @@ def dirty_segment(
         kind=kind,
         status=DIRTY,
         notes=(f"{lost} bytes lie past the end of the image",) if lost else (),
+    )
+
+
+def chain_segment(
+    disk: DiskBytes,
+    chain: Chain,
+    extents: list[Extent],
+    layout: Layout,
+    log: ProblemLog,
+    *,
+    vendor: str,
+    source: str,
+    key: str,
+    kind: str,
+    notes: list[str],
+) -> Segment:
+    """One ``complete`` segment of a live chain (DHFS and WFS).
+
+    Its extents are clipped to the image (a problem when bytes lie past the end); its
+    times and channel are its main descriptor's.
+    """
+    main = chain.main
+    kept, lost = clip(extents, disk)
+    if lost:
+        notes.append(f"{lost} bytes lie past the end of the image")
+        log.add(f"{layout.name}: main descriptor {main.id}: {notes[-1]}", layout.where(main.id))
+    return Segment(
+        vendor=vendor,
+        source=source,
+        key=key,
+        channel=main.channel,
+        start=dhfs_time(main.start),
+        end=dhfs_time(main.end),
+        extents=tuple(merge(kept)),
+        kind=kind,
+        status=COMPLETE,
+        notes=tuple(notes),
     )

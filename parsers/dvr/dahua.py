@@ -23,16 +23,16 @@ from parsers.dvr.chains import (
     Entry,
     Layout,
     ProblemLog,
+    chain_segment,
     clip,
     coalesce,
     cut,
     dirty_segment,
-    merge,
     read_table,
     walk,
 )
 from parsers.dvr.disk import DiskBytes
-from parsers.dvr.model import COMPLETE, DAHUA, DHAV, DvrListing, DvrVolume, Extent, Segment
+from parsers.dvr.model import DAHUA, DHAV, DvrListing, DvrVolume, Extent, Segment
 from parsers.dvr.timeutil import dhfs_time
 
 SOURCE = "dhfs-desc"
@@ -193,22 +193,11 @@ def _segment(disk: DiskBytes, p: int, chain: Chain, layout: Layout, log: Problem
     if note is not None:
         notes.append(note)
         log.add(f"{layout.name}: main descriptor {main.id}: {note}", layout.where(main.id))
-    kept, lost = clip(extents, disk)
-    if lost:
-        notes.append(f"{lost} bytes lie past the end of the image")
-        log.add(f"{layout.name}: main descriptor {main.id}: {notes[-1]}", layout.where(main.id))
-    return Segment(
-        vendor=DAHUA,
-        source=SOURCE,
-        key=f"dhfs:p{p}:c{main.id}",
-        channel=main.channel,
-        start=dhfs_time(main.start),
-        end=dhfs_time(main.end),
-        extents=tuple(merge(kept)),
-        kind=DHAV,
-        status=COMPLETE,
-        notes=tuple(notes),
-    )
+    key = f"dhfs:p{p}:c{main.id}"
+    return chain_segment(
+        disk, chain, extents, layout, log, vendor=DAHUA, source=SOURCE, key=key, kind=DHAV,
+        notes=notes,
+    )  # fmt: skip
 
 
 def _dhii_cut(disk: DiskBytes, chain: Chain) -> tuple[list[Extent], str | None]:

@@ -7,36 +7,35 @@ here: the disk then gets a problem and the carving fallback, never a crashed sca
 
 from __future__ import annotations
 
-import importlib
+import struct
 from collections.abc import Callable
 
+from parsers.dvr.dahua import read_dhfs
 from parsers.dvr.disk import DiskBytes
-from parsers.dvr.model import DvrListing, DvrProblem, DvrVolume
+from parsers.dvr.hikvision import read_hikvision
+from parsers.dvr.model import DAHUA, HIKVISION, WFS, DvrListing, DvrProblem, DvrVolume
+from parsers.dvr.wfs import read_wfs
 
-READERS: tuple[tuple[str, str, str], ...] = (
-    ("hikvision", "parsers.dvr.hikvision", "read_hikvision"),
-    ("dahua-dhfs41", "parsers.dvr.dahua", "read_dhfs"),
-    ("wfs", "parsers.dvr.wfs", "read_wfs"),
+READERS: tuple[tuple[str, Callable[[DiskBytes], DvrListing | None]], ...] = (
+    (HIKVISION, read_hikvision),
+    (DAHUA, read_dhfs),
+    (WFS, read_wfs),
 )
-"""(vendor, module, function) of every index reader, in detection order."""
+"""(vendor, index reader), in detection order."""
 
 PARSER_VERSION = 1
 """Bumped when a reader's output for the same bytes changes (written into the catalog)."""
 
-
-def _reader(module: str, function: str) -> Callable[[DiskBytes], DvrListing | None]:
-    reader: Callable[[DiskBytes], DvrListing | None] = getattr(
-        importlib.import_module(module), function
-    )
-    return reader
+UNFORESEEN = (ValueError, IndexError, KeyError, OverflowError, RecursionError, struct.error)
+"""What a parser may raise on bytes it did not foresee; caught at the DVR stage's edges."""
 
 
 def read_dvr(disk: DiskBytes) -> DvrListing | None:
     """The first recorder index found on ``disk``, or None when no signature matches."""
-    for vendor, module, function in READERS:
+    for vendor, reader in READERS:
         try:
-            listing = _reader(module, function)(disk)
-        except (ValueError, IndexError, KeyError, OverflowError, RecursionError) as exc:
+            listing = reader(disk)
+        except UNFORESEEN as exc:
             broken = DvrListing(DvrVolume(vendor, "unknown", 0))
             broken.problems.append(DvrProblem(f"{vendor} index unreadable: {exc}"))
             return broken

@@ -22,15 +22,15 @@ from parsers.dvr.chains import (
     Entry,
     Layout,
     ProblemLog,
+    chain_segment,
     clip,
     coalesce,
     dirty_segment,
-    merge,
     read_table,
     walk,
 )
 from parsers.dvr.disk import DiskBytes
-from parsers.dvr.model import COMPLETE, H264, WFS, DvrListing, DvrVolume, Extent, Segment
+from parsers.dvr.model import H264, WFS, DvrListing, DvrVolume, Extent, Segment
 from parsers.dvr.timeutil import dhfs_time
 
 SOURCE = "wfs-desc"
@@ -130,23 +130,11 @@ def _decode(raw: bytes, cid: int) -> Entry:
 
 
 def _segment(disk: DiskBytes, chain: Chain, layout: Layout, log: ProblemLog) -> Segment:
-    main, notes = chain.main, list(chain.notes)
-    kept, lost = clip(chain.extents, disk)
-    if lost:
-        notes.append(f"{lost} bytes lie past the end of the image")
-        log.add(f"WFS: main descriptor {main.id}: {notes[-1]}", layout.where(main.id))
-    return Segment(
-        vendor=WFS,
-        source=SOURCE,
-        key=f"wfs:f{main.id}",
-        channel=main.channel,
-        start=dhfs_time(main.start),
-        end=dhfs_time(main.end),
-        extents=tuple(merge(kept)),
-        kind=H264,
-        status=COMPLETE,
-        notes=tuple(notes),
-    )
+    key = f"wfs:f{chain.main.id}"
+    return chain_segment(
+        disk, chain, chain.extents, layout, log, vendor=WFS, source=SOURCE, key=key, kind=H264,
+        notes=list(chain.notes),
+    )  # fmt: skip
 
 
 def _dirty(disk: DiskBytes, owner: int, group: list[Entry], layout: Layout) -> Segment:

@@ -10,6 +10,7 @@ of the frame, the millisecond counter runs freely (wrapping at 65536), and the t
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 from tests.dvrsynth.times import dhfs, frame_time, from_dhfs
 from tests.dvrsynth.video import is_key_frame
@@ -53,47 +54,9 @@ def dhav_aux_frame(size: int, *, channel: int, seq: int, date: int, ms: int) -> 
     return dhav_frame(payload, kind=AUX, channel=channel, seq=seq, date=date, ms=ms)
 
 
-def dhav_stream(
-    frames: list[bytes],
-    *,
-    channel: int,
-    start_packed: int,
-    fps: int = 25,
-    hevc: bool = False,
-    width: int = 64,
-    height: int = 48,
-    seq_start: int = 1,
-    ms_start: int = 0,
-) -> bytes:
-    """DHAV frames for the access units; frame ``i`` is dated ``start + i/fps`` seconds.
-
-    Args:
-        frames: Annex-B access units in decode order.
-        channel: 1-based camera number.
-        start_packed: DHFS packed time of frame 0.
-        fps: frame rate (also written in record 0x81).
-        hevc: codec byte 0x0C instead of 2.
-        width: picture width for record 0x80.
-        height: picture height for record 0x80.
-        seq_start: frame sequence number of frame 0 (+1 per frame).
-        ms_start: millisecond counter of frame 0 (+1000/fps per frame, mod 65536).
-
-    Returns:
-        The concatenated frames.
-    """
-    return b"".join(
-        dhav_frames(
-            frames,
-            channel=channel,
-            start_packed=start_packed,
-            fps=fps,
-            hevc=hevc,
-            width=width,
-            height=height,
-            seq_start=seq_start,
-            ms_start=ms_start,
-        )
-    )
+def dhav_stream(frames: list[bytes], **options: Any) -> bytes:
+    """DHAV frames for the access units, concatenated (options as ``dhav_frames``)."""
+    return b"".join(dhav_frames(frames, **options))
 
 
 def dhav_frames(
@@ -108,7 +71,20 @@ def dhav_frames(
     seq_start: int = 1,
     ms_start: int = 0,
 ) -> list[bytes]:
-    """Like ``dhav_stream`` but one bytes object per frame (for interleaving)."""
+    """DHAV frames for the access units, one bytes object each; frame ``i`` is dated
+    ``start + i/fps`` seconds.
+
+    Args:
+        frames: Annex-B access units in decode order.
+        channel: 1-based camera number.
+        start_packed: DHFS packed time of frame 0.
+        fps: frame rate (also written in record 0x81).
+        hevc: codec byte 0x0C instead of 2.
+        width: picture width for record 0x80.
+        height: picture height for record 0x80.
+        seq_start: frame sequence number of frame 0 (+1 per frame).
+        ms_start: millisecond counter of frame 0 (+1000/fps per frame, mod 65536).
+    """
     first = from_dhfs(start_packed)
     ext = key_extension(width=width, height=height, fps=fps, hevc=hevc)
     out = []

@@ -258,3 +258,31 @@ def test_export_selects_by_channel_and_period_and_verify_still_passes(tmp_path: 
     assert "beside the evidence" in beside.stderr
     verify = _run("verify", case)
     assert verify.exit_code == ExitCode.OK, verify.stdout + verify.stderr
+
+
+def test_indexed_recordings_are_hashed_from_the_media_pass_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a DVR, the recordings are most of the disk: each byte is read once."""
+    from catalog.video import stage
+
+    disk = build_hikvision_disk()
+    (tmp_path / "evidence").mkdir()
+    image = disk.write(tmp_path / "evidence" / "dvr.img")
+    read_again: list[list[tuple[int, int]]] = []
+    real = stage.hash_extents
+
+    def counting(read: Callable[[int, int], bytes], extents: list[tuple[int, int]]) -> object:
+        read_again.append(list(extents))
+        return real(read, extents)
+
+    monkeypatch.setattr(stage, "hash_extents", counting)
+    case = tmp_path / "case.db"
+    assert _run("scan", image, "--case", case, "--exhibit", "DVR-1", "--no-extract").exit_code == 0
+    indexed = [s for s in disk.expected if s.status != "orphan"]
+    assert indexed
+    assert all(list(s.extents) not in read_again for s in indexed)
+    for row in _catalog_segments(case):
+        extents = json.loads(row["extents"])
+        data = b"".join(disk.data[offset : offset + length] for offset, length in extents)
+        assert row["sha256"] == hashlib.sha256(data).hexdigest()

@@ -13,6 +13,7 @@ from parsers.dvr.disk import DiskBytes
 from parsers.dvr.model import COMPLETE, DIRTY, H264, WFS, DvrListing, Segment
 from parsers.dvr.timeutil import pack_dhfs
 from parsers.dvr.wfs import read_wfs
+from tests.unit.parsers.dvr.mutations import Mutation, mutated_disk, mutations
 
 BLOCK, PER = 512, 8
 FRAG = BLOCK * PER
@@ -240,25 +241,11 @@ _REGIONS = [(0x3000, 0x50), (Wfs.TABLE * BLOCK, 32 * 32)]
 
 
 @settings(max_examples=400, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.sampled_from(_REGIONS), st.integers(0, 0x3FF), st.integers(0, 2**32 - 1)),
-        min_size=1,
-        max_size=24,
-    ),
-    st.integers(0x2000, len(_BASE.img)),
-)
+@given(mutations(_REGIONS, 0x3FF), st.integers(0x2000, len(_BASE.img)))
 def test_mutated_index_never_raises_and_stays_inside_the_disk(
-    mutations: list[tuple[tuple[int, int], int, int]], size: int
+    writes: list[Mutation], size: int
 ) -> None:
-    img = bytearray(_BASE.img)
-    for (start, length), rel, value in mutations:
-        at = start + rel % (length - 3)
-        if value > 0xFF:
-            struct.pack_into("<I", img, at, value)
-        else:
-            img[at] = value
-    disk = DiskBytes.from_bytes(bytes(img[:size]))
+    disk = mutated_disk(_BASE.img, writes, size)
     listing = listed(disk)
     spans = sorted([e for s in listing.segments for e in s.extents] + listing.uncovered)
     assert all(disk.contains(o, n) and n > 0 for o, n in spans)
