@@ -202,6 +202,11 @@ def main() -> None:
     show_default=True,
     help="Content worker processes (0: one per core for images over 256 MiB).",
 )
+@click.option(
+    "--carve",
+    is_flag=True,
+    help="Also carve files and text from free space and unpartitioned space (slower).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON result envelope on stdout.")
 @debug_option
 @guarded
@@ -219,6 +224,7 @@ def scan(
     no_extract: bool,
     no_video_carve: bool,
     workers: int,
+    carve: bool,
     as_json: bool,
     debug: bool,
 ) -> None:
@@ -236,6 +242,7 @@ def scan(
         exhibits=exhibits,
         media_hash=not no_media_hash,
         carve_video=not no_video_carve,
+        carve=carve,
         workers=workers,
         classify=not no_classify,
         extract_text=not no_extract,
@@ -259,6 +266,12 @@ def scan(
         f" {totals['known_bad']:,} known-bad files, {totals['problems']:,} problems,"
         f" {totals['elapsed']:.1f} s, {totals['mb_per_s']:.1f} MB/s -> {case}"
     )
+    if carve:
+        say(
+            f"{totals['carved']:,} items carved from unallocated space"
+            f" ({totals['carved_duplicates']:,} duplicates of catalogued files):"
+            f" evcat export carved --case {case} -o FILE"
+        )
     if totals["video_segments"]:
         say(
             f"{totals['video_segments']:,} video segments (DVR recordings, carved clips):"
@@ -530,12 +543,12 @@ for _format, _summary in (
     ("case", "CASE/UCO JSON-LD (validates with case_validate)."),
     ("report", "A self-contained HTML report of the case."),
     ("findings", "One row per scam artefact found, with its file and byte offset."),
-    ("carved", "One row per DVR recording segment and carved video clip or snapshot."),
+    ("carved", "One row per DVR segment, carved video clip or snapshot, and carved file."),
 ):
     _export_command(_format, _summary)
 
 
-from catalog import clidvr, clifindings, clihashsets, clilocker  # noqa: E402, F401  (register more commands)
+from catalog import clicarve, clidvr, clifindings, clihashsets, clilocker  # noqa: E402, F401  (register more commands)
 
 
 @main.command("tui")

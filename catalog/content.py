@@ -19,7 +19,7 @@ from parsers.classifiers.mime import MagicClassifier
 if TYPE_CHECKING:
     from catalog.documents import DocumentResult
     from parsers.context import ParseContext
-    from parsers.filesystem import OpenFileSystem
+    from parsers.filesystem import ContentReader
 
 _MAGIC = MagicClassifier()
 _EXIF = ExifClassifier()
@@ -102,7 +102,7 @@ def classify(
 
 
 def read_content(
-    fs: OpenFileSystem,
+    fs: ContentReader,
     entry: FileEntry,
     ctx: ParseContext,
     *,

@@ -48,12 +48,16 @@ def entry_rows(
     fs_id: str,
     run_id: str,
     ctx: ParseContext,
+    *,
+    file_id: str | None = None,
+    origin: str = "fs",
 ) -> DocumentRows:
     """Every row one walked entry gives: its own, its members', findings and text.
 
     The ``seq``-th entry of file system ``fs_id``; problems (an allocated file that could
     not be read, what extraction met) go to ``ctx``. ``evcat scan`` and the locker's
-    workers both call this, so both catalogue an entry the same way.
+    workers both call this, so both catalogue an entry the same way; carving passes its
+    items' own ``file_id`` and ``origin`` (see ``catalog.rows.file_row``).
     """
     if content.status in ("unreadable", "partial") and entry.is_allocated:
         ctx.problem(
@@ -61,7 +65,7 @@ def entry_rows(
             f"{entry.path}: content {content.status} ({content.error})",
             locator=entry.locator,
         )
-    row = file_row(fs_id, seq, entry, content, run_id)
+    row = file_row(fs_id, seq, entry, content, run_id, file_id=file_id, origin=origin)
     if content.document is None:
         return DocumentRows(files=[row])
     rows = document_rows(row, content.document, run_id)

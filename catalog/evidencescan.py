@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import parsers
+from catalog.carving.stage import CarveSettings, CarveStage
 from catalog.csvsafe import clean_text
 from catalog.custody.scanrecord import record_exhibit_scanned
 from catalog.documentrows import DocumentRows, entry_rows
 from catalog.errors import EvidenceError, ScanCancelled
 from catalog.mediahash import MediaHasher, compare_stored
 from catalog.rows import evidence_row, filesystem_id, filesystem_row, fs_parser, volume_row
+from catalog.rowsink import RowSink
 from catalog.runcontext import RunContext
 from catalog.scanproblems import STOPPERS, not_a_disk_image, overhang, scan_stopped, walk_stopped
 from catalog.store import queries, video
@@ -78,6 +80,10 @@ class EvidenceSummary:
     n_known_bad: int = 0
     n_video: int = 0
     """Video segments: recordings listed from a DVR index plus carved clips and snapshots."""
+    n_carved: int = 0
+    """Files and text runs carved from unallocated space (``--carve``)."""
+    n_carved_duplicates: int = 0
+    """Carved items whose bytes a catalogued file holds too."""
 
 
 class EvidenceScan:
@@ -110,6 +116,8 @@ class EvidenceScan:
         self.options = options
         self.actor = actor
         self.ctx = RunContext(writer, run_id, exhibit, options.limits, progress.problem)
+        self.sink = RowSink(writer, run_id, known)
+        self._carver: CarveStage | None = None
         self.result = EvidenceSummary(exhibit=exhibit, path=clean_text(str(image)))
         self._reported = time.monotonic()
         self._disk: DiskBytes | None = None
@@ -160,6 +168,8 @@ class EvidenceScan:
             "known_good": result.n_known_good,
             "known_bad": result.n_known_bad,
             "video_segments": result.n_video,
+            "carved": result.n_carved,
+            "carved_duplicates": result.n_carved_duplicates,
         }
 
         def finish(db: Database) -> None:
@@ -177,8 +187,13 @@ class EvidenceScan:
         rows = index_rows(listing, self.exhibit, self.run_id) if listing else VideoRows()
         taps = segment_taps(rows.segments) if self.options.media_hash else None
         media = MediaHasher(source, taps) if self.options.media_hash else None
+        if self.options.carve:
+            self._carver = CarveStage(
+                source, self.exhibit, self.writer, self.ctx, self.run_id, self._flush,
+                CarveSettings(self.options.classify, self.options.extract_text),
+            )  # fmt: skip
         try:
-            scheme = self._scan_volumes(source, pool)
+            scheme = self._scan_volumes(source, pool, has_recorder=listing is not None)
             self._write_video(rows)  # the recordings are listed before any video is read
             has_file_system = self.result.n_filesystems > 0 or scheme != "none"
             if self.options.carve_video:
@@ -194,7 +209,11 @@ class EvidenceScan:
             self._record_media_hash(media, dict(info.stored_hashes))
         hash_segments(disk, rows.segments, self.ctx, taps.hashes() if taps else None)
         self._write_video(rows)
-        if not has_file_system and listing is None and not rows.segments:
+        if self._carver is not None:
+            counts = self._carver.finish()
+            self.result.n_carved, self.result.n_carved_duplicates = counts.items, counts.duplicates
+        nothing_found = not rows.segments and not self.result.n_carved
+        if not has_file_system and listing is None and nothing_found:
             raise not_a_disk_image(self.image, info)
         exhibit, run_id = self.exhibit, self.run_id
         self.writer.call(lambda db: queries.purge_stale(db, exhibit, run_id))
@@ -205,7 +224,9 @@ class EvidenceScan:
         self._recorder_segments = len(rows.segments)
         self.result.n_video = self._recorder_segments + self._datadir_segments
 
-    def _scan_volumes(self, source: EvidenceSource, pool: WorkerPool | None) -> str:
+    def _scan_volumes(
+        self, source: EvidenceSource, pool: WorkerPool | None, *, has_recorder: bool
+    ) -> str:
         info = source.info
         tsk_image = TskImage(source)
         layout = TskVolumeParser().read_layout(tsk_image, info.media_size)
@@ -218,15 +239,22 @@ class EvidenceScan:
             [volume_row(self.exhibit, v, self.run_id) for v in layout.volumes],
             pk="volume_id",
         )
+        walked: list[int | None] = []
         for volume in layout.file_system_candidates():
             beyond = overhang(volume, info.media_size)
             if beyond is not None:
                 self.ctx.problem("volume", beyond, offset=volume.offset)
             for fs in open_file_systems(source, tsk_image, volume, self.ctx, self.exhibit):
+                walked.append(fs.record.volume_index)
                 try:
                     self._scan_file_system(fs, pool)
                 except (OSError, RuntimeError, ValueError) as exc:
                     self.ctx.problem("walk", walk_stopped(fs.record, exc), exc=exc)
+                if self._carver is not None:
+                    self._carver.file_system(fs)
+        if self._carver is not None:
+            accounted = bool(walked) or has_recorder
+            self._carver.outside_file_systems(layout.volumes, walked, accounted=accounted)
         return layout.scheme
 
     def _scan_file_system(self, fs: OpenFileSystem, pool: WorkerPool | None) -> None:
@@ -257,7 +285,6 @@ class EvidenceScan:
             batch.findings += rows.findings
             batch.texts += rows.texts
             self.result.n_members += len(rows.files) - 1
-            self.result.n_findings += len(rows.findings)
             self._count(entry.is_allocated, content.bytes_hashed)
             if len(batch.files) >= BATCH_SIZE:
                 self._flush(batch)
@@ -290,19 +317,10 @@ class EvidenceScan:
             self.progress.file_done(self.exhibit, self.result.n_files, self.result.bytes_hashed)
 
     def _flush(self, batch: DocumentRows) -> None:
-        self.writer.upsert("files", batch.files, pk="file_id")
-        if self.known is not None:
-            matched = self.known.match(batch.files, self.run_id)
-            batch.findings += matched.findings
-            if matched.known:
-                self.writer.upsert("known_files", matched.known, pk="file_id")
-            self.result.n_known_good += sum(r["status"] == "known-good" for r in matched.known)
-            self.result.n_known_bad += sum(r["status"] == "known-bad" for r in matched.known)
-            self.result.n_findings += len(matched.findings)
-        if batch.findings:
-            self.writer.upsert("findings", batch.findings, pk="finding_id")
-        if batch.texts:
-            self.writer.upsert("texts", batch.texts, pk="file_id")
+        self.sink.write(batch)
+        counts = self.sink.counts
+        self.result.n_findings = counts.findings
+        self.result.n_known_good, self.result.n_known_bad = counts.known_good, counts.known_bad
         self.progress.file_done(self.exhibit, self.result.n_files, self.result.bytes_hashed)
 
     def _write_filesystem(self, fs: OpenFileSystem, parser: tuple[str, int], count: int) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import parsers
+from catalog.carving.items import CarvedBytes, parse_carved_address
 from catalog.csvsafe import clean_text
 from catalog.errors import EvcatError, EvidenceError, EvidenceNotFound, UsageError
 from catalog.locator import Locator
@@ -180,6 +181,10 @@ def _fs_chunks(row: Row, stack: ExitStack) -> Iterator[bytes]:
         )
     source = open_evidence(image, parsers.SOURCES.all())
     stack.callback(source.close)
+    entry = _entry(row)
+    if parse_carved_address(entry.locator.inode) is not None:  # carved: bytes of the image
+        carved_bytes = CarvedBytes(source.read, source.info.media_size)
+        return _owned(carved_bytes.read_chunks(entry, CHUNK_SIZE), stack)
     record = FileSystemRecord(
         offset=row["fs_offset"],
         fs_type=row["fs_type"],
@@ -196,7 +201,7 @@ def _fs_chunks(row: Row, stack: ExitStack) -> Iterator[bytes]:
             f"exhibit {row['exhibit']}: {record.fs_type} at byte {record.offset} cannot be"
             f" reopened ({exc})"
         ) from exc
-    return _owned(fs.read_chunks(_entry(row), CHUNK_SIZE), stack)
+    return _owned(fs.read_chunks(entry, CHUNK_SIZE), stack)
 
 
 def _entry(row: Row) -> FileEntry:

@@ -20,6 +20,9 @@ class ScanOptions:
     carve_video: bool = True
     """Carve video and snapshots from a DVR's uncovered ranges, or from a disk with no
     file system and no recorder index."""
+    carve: bool = False
+    """Carve files and text from each file system's free space and the unpartitioned
+    space (``--carve``); carved items are catalogued like any file."""
     limits: Limits = field(default_factory=Limits)
     classify: bool = True
     """Run libmagic/EXIF on every file (off: hashes only, much faster)."""

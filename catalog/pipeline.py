@@ -83,6 +83,8 @@ class ScanSummary:
             "known_good": sum(item.n_known_good for item in self.evidence),
             "known_bad": sum(item.n_known_bad for item in self.evidence),
             "video_segments": sum(item.n_video for item in self.evidence),
+            "carved": sum(item.n_carved for item in self.evidence),
+            "carved_duplicates": sum(item.n_carved_duplicates for item in self.evidence),
             "elapsed": round(self.elapsed, 3),
             "mb_per_s": round(n_bytes / 1e6 / self.elapsed, 2) if self.elapsed else 0.0,
         }
@@ -222,6 +224,7 @@ def _start(
                 "classify": options.classify,
                 "extract_text": options.extract_text,
                 "workers": options.workers,
+                "carve": options.carve,
             },
             "hash_sets": hash_sets,
         },

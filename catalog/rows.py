@@ -99,11 +99,22 @@ def filesystem_row(
 
 
 def file_row(
-    fs_id: str, seq: int, entry: FileEntry, content: ContentResult, run_id: str
+    fs_id: str,
+    seq: int,
+    entry: FileEntry,
+    content: ContentResult,
+    run_id: str,
+    *,
+    file_id: str | None = None,
+    origin: str = "fs",
 ) -> dict[str, Any]:
-    """One files row: the entry's metadata plus its content result."""
+    """One files row: the entry's metadata plus its content result.
+
+    Walked entries get ``<fs>-<seq>`` ids (ordered: appends to the primary key); a carved
+    item passes its own ``file_id`` and ``origin``.
+    """
     return {
-        "file_id": f"{fs_id[:16]}-{seq:010d}",  # ordered: appends to the primary key
+        "file_id": file_id or f"{fs_id[:16]}-{seq:010d}",
         "evidence_id": entry.locator.exhibit,
         "fs_id": fs_id,
         "seq": seq,
@@ -133,7 +144,7 @@ def file_row(
         "mode": entry.mode,
         **content_columns(content, content_name(entry)),
         "run_id": run_id,
-        "origin": "fs",
+        "origin": origin,
         "parent_file_id": None,
         **text_columns(content.document),
     }

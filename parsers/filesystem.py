@@ -34,3 +34,15 @@ class OpenFileSystem(Protocol):
             OSError: the content cannot be read (the caller records a problem).
         """
         ...
+
+
+class ContentReader(Protocol):
+    """Anything that streams an entry's content: a file system, or carved bytes."""
+
+    def read_chunks(self, entry: FileEntry, chunk_size: int) -> Iterator[bytes]:
+        """Stream the entry's content.
+
+        Raises:
+            OSError: the content cannot be read (the caller records a problem).
+        """
+        ...

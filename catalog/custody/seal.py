@@ -46,6 +46,9 @@ _EXHIBIT_TABLES = {
     "problems": "SELECT * FROM problems WHERE evidence_id = ? ORDER BY problem_id",
     "findings": "SELECT * FROM findings WHERE evidence_id = ? ORDER BY finding_id",
     "known_files": "SELECT * FROM known_files WHERE evidence_id = ? ORDER BY file_id",
+    "dvr_volumes": "SELECT * FROM dvr_volumes WHERE evidence_id = ? ORDER BY dvr_volume_id",
+    "video_segments": "SELECT * FROM video_segments WHERE evidence_id = ? ORDER BY segment_id",
+    "carved_files": "SELECT * FROM carved_files WHERE evidence_id = ? ORDER BY file_id",
 }
 
 

@@ -229,14 +229,19 @@ def _check_exhibits(
 def _check_runs(
     db: Database, parsed: list[tuple[CustodyEntry, dict[str, Any]]], report: VerifyReport
 ) -> None:
-    started = {fields["details"]["run_id"] for _, fields in _of(parsed, "scan.started")}
-    finished = {fields["details"]["run_id"] for _, fields in _of(parsed, "scan.finished")}
+    started = {
+        fields["details"]["run_id"]: fields["action"].split(".")[0]
+        for _, fields in _of(parsed, "scan.started", "carve.started")
+    }
+    finished = {
+        fields["details"]["run_id"] for _, fields in _of(parsed, "scan.finished", "carve.finished")
+    }
     missing = []
     for run_id, status in db.execute("SELECT run_id, status FROM runs ORDER BY started, run_id"):
         if run_id not in started:
-            missing.append(f"run {run_id} has no scan.started entry")
+            missing.append(f"run {run_id} has no scan.started or carve.started entry")
         elif status != "running" and run_id not in finished:
-            missing.append(f"run {run_id} ({status}) has no scan.finished entry")
+            missing.append(f"run {run_id} ({status}) has no {started[run_id]}.finished entry")
     if missing:
         report.add(
             "runs",

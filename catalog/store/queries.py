@@ -69,7 +69,7 @@ def purge_stale(db: Database, evidence_id: str, run_id: str) -> None:
     """After a complete re-scan, drop the evidence's rows that this run did not write."""
     for table in (
         "files", "findings", "texts", "known_files", "filesystems", "volumes", "problems",
-        "dvr_volumes", "video_segments",
+        "dvr_volumes", "video_segments", "carved_files",
     ):  # fmt: skip
         db.execute(
             f"DELETE FROM {table} WHERE evidence_id = ? AND run_id != ?",

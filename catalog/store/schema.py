@@ -430,6 +430,34 @@ def _video(db: Database) -> None:
     db.executescript(_VIDEO)
 
 
+_CARVING = """
+CREATE TABLE carved_files (
+    file_id TEXT PRIMARY KEY,
+    evidence_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    region_offset INTEGER NOT NULL,
+    region_length INTEGER NOT NULL,
+    offset INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    note TEXT,
+    duplicate_of TEXT,
+    run_id TEXT NOT NULL
+);
+CREATE INDEX carved_files_evidence ON carved_files(evidence_id, offset);
+"""
+
+
+@MIGRATIONS(name="0008_carving")
+def _carving(db: Database) -> None:
+    """Files carved from unallocated space and file slack: where each lay and what it is.
+
+    Each carved item is also a ``files`` row (origin ``carved``) with the same id, so it is
+    hashed, classified, searched and matched like any file; this table says where it was.
+    """
+    db.executescript(_CARVING)
+
+
 def known_migrations() -> set[str]:
     """Names of every migration this version of evcat knows."""
     return {migration.name for migration in MIGRATIONS._migrations}

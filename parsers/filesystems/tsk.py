@@ -7,7 +7,9 @@ the TSK address (``inode`` or NTFS ``entry-type-id``) kept as the locator.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import gc
+import struct
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 import pytsk3
@@ -16,6 +18,14 @@ from catalog.locator import Locator
 from catalog.model import EntryType, FileEntry, FileSystemRecord, Times
 from catalog.timeutil import force_utc_process_zone, iso_from_epoch
 from parsers.context import ParseContext
+from parsers.filesystems.allocation import (
+    Read,
+    bitmap_unallocated,
+    exfat_unallocated,
+    ext_unallocated,
+    fat_unallocated,
+)
+from parsers.filesystems.unallocated import merge_extents
 from parsers.tskimage import TskImage
 
 FS_TYPE_NAMES = {
@@ -414,6 +424,104 @@ class TskFileSystem:
             return _runs_to_extents(attribute, self._record.offset, block_size, size)
         return None
 
+    def unallocated_extents(self) -> list[tuple[int, int]] | None:
+        """Where the file system's unallocated space lies, from its own allocation maps.
+
+        The FAT, ext's block bitmaps, NTFS ``$Bitmap``, the exFAT allocation bitmap or the
+        HFS+ allocation file, read in bounded chunks, as ``blkls -A`` reports them.
+
+        Returns:
+            Sorted, merged ``(offset, length)`` byte extents of the image, inside the file
+            system's range; None when its type has no reader or its structures do not
+            read as expected.
+        """
+        reader = _ALLOCATION_READERS.get(self.fs_type)
+        if reader is None:
+            return None
+        try:
+            extents = reader(self)
+        except (OSError, RuntimeError, struct.error, ValueError):
+            return None
+        if extents is None:
+            return None
+        start = self._record.offset
+        return _clip(
+            merge_extents(extents), start, self._record.block_size * self._record.block_count
+        )
+
+
+def _clip(extents: list[tuple[int, int]], start: int, size: int) -> list[tuple[int, int]]:
+    """The parts of ``extents`` inside ``[start, start + size)``."""
+    end = start + size
+    return [
+        (max(offset, start), min(offset + length, end) - max(offset, start))
+        for offset, length in extents
+        if offset < end and offset + length > start
+    ]
+
+
+def _image_read(fs: TskFileSystem) -> Read | None:
+    """A raw reader of the image the file system was opened on (the ``Img_Info`` it holds)."""
+    for referent in gc.get_referents(fs.handle):
+        if isinstance(referent, pytsk3.Img_Info):
+            return referent.read  # type: ignore[no-any-return]
+    return None
+
+
+def _file_read(fs: TskFileSystem, inode: int | None = None, path: str = "") -> Read:
+    """A reader of one file's default content through TSK, short at the file's end."""
+    handle = fs.handle
+    tsk_file = handle.open_meta(inode=inode) if inode is not None else handle.open(path)
+    size = int(tsk_file.info.meta.size)
+
+    def read(offset: int, length: int) -> bytes:
+        length = min(length, size - offset)
+        return bytes(tsk_file.read_random(offset, length)) if length > 0 else b""
+
+    return read
+
+
+def _fat(fs: TskFileSystem) -> list[tuple[int, int]] | None:
+    read = _image_read(fs)
+    bits = int(fs.fs_type[3:])
+    return None if read is None else fat_unallocated(read, fs.record.offset, bits)
+
+
+def _ext(fs: TskFileSystem) -> list[tuple[int, int]] | None:
+    read = _image_read(fs)
+    return None if read is None else ext_unallocated(read, fs.record.offset)
+
+
+def _exfat(fs: TskFileSystem) -> list[tuple[int, int]] | None:
+    read = _image_read(fs)
+    if read is None:
+        return None
+    return exfat_unallocated(read, fs.record.offset, _file_read(fs, path="/$ALLOC_BITMAP"))
+
+
+def _bitmap_file(fs: TskFileSystem, *, msb_first: bool) -> list[tuple[int, int]] | None:
+    """NTFS ``$Bitmap`` and the HFS+ allocation file: both are file 6, bit n is block n."""
+    record = fs.record
+    return bitmap_unallocated(
+        _file_read(fs, inode=6),
+        record.block_count,
+        record.offset,
+        record.block_size,
+        msb_first=msb_first,
+    )
+
+
+_ALLOCATION_READERS: dict[str, Callable[[TskFileSystem], list[tuple[int, int]] | None]] = {
+    "FAT12": _fat,
+    "FAT16": _fat,
+    "FAT32": _fat,
+    "Ext2": _ext,
+    "Ext3": _ext,
+    "Ext4": _ext,
+    "exFAT": _exfat,
+    "NTFS": lambda fs: _bitmap_file(fs, msb_first=False),
+    "HFS+": lambda fs: _bitmap_file(fs, msb_first=True),
+}
 
 _DATA_ATTRIBUTES = (int(pytsk3.TSK_FS_ATTR_TYPE_DEFAULT), int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA))
 _UNMAPPABLE = int(pytsk3.TSK_FS_ATTR_RES) | int(pytsk3.TSK_FS_ATTR_COMP)

@@ -1,0 +1,1 @@
+"""Carving: files recovered from unallocated space and file slack, catalogued like any file."""
