@@ -207,6 +207,9 @@ def main() -> None:
     is_flag=True,
     help="Also carve files and text from free space and unpartitioned space (slower).",
 )
+@click.option(
+    "--slack", is_flag=True, help="With --carve: also look for text in every file's slack."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON result envelope on stdout.")
 @debug_option
 @guarded
@@ -225,6 +228,7 @@ def scan(
     no_video_carve: bool,
     workers: int,
     carve: bool,
+    slack: bool,
     as_json: bool,
     debug: bool,
 ) -> None:
@@ -242,7 +246,8 @@ def scan(
         exhibits=exhibits,
         media_hash=not no_media_hash,
         carve_video=not no_video_carve,
-        carve=carve,
+        carve=carve or slack,
+        carve_slack=slack,
         workers=workers,
         classify=not no_classify,
         extract_text=not no_extract,
@@ -266,7 +271,7 @@ def scan(
         f" {totals['known_bad']:,} known-bad files, {totals['problems']:,} problems,"
         f" {totals['elapsed']:.1f} s, {totals['mb_per_s']:.1f} MB/s -> {case}"
     )
-    if carve:
+    if carve or slack:
         say(
             f"{totals['carved']:,} items carved from unallocated space"
             f" ({totals['carved_duplicates']:,} duplicates of catalogued files):"

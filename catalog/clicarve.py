@@ -27,6 +27,7 @@ from catalog.exitcodes import ExitCode
 @click.option("--hashset", "hash_set_names", multiple=True, help="Only this hash set.")
 @click.option("--no-hashsets", is_flag=True, help="No known-file lookups.")
 @click.option("--no-extract", is_flag=True, help="No text extraction or artefact detection.")
+@click.option("--slack", is_flag=True, help="Also look for text in every file's slack.")
 @debug_option
 @guarded
 def carve(
@@ -38,6 +39,7 @@ def carve(
     hash_set_names: tuple[str, ...],
     no_hashsets: bool,
     no_extract: bool,
+    slack: bool,
     debug: bool,
 ) -> None:
     """Carve files and text from the free and unpartitioned space of scanned exhibits.
@@ -56,7 +58,7 @@ def carve(
     store = None if no_hashsets else store_for_scan(hash_set_store)
     known = KnownFileMatcher(store, hash_set_names) if store is not None else None
     try:
-        settings = CarveSettings(classify=True, extract_text=not no_extract)
+        settings = CarveSettings(classify=True, extract_text=not no_extract, slack=slack)
         summary = carve_case(case, actor, exhibits, settings, Limits(), known)
     finally:
         if known is not None:

@@ -89,6 +89,18 @@ def classify_head(
     return classification, exif_error
 
 
+def carved_text(classification: Classification, text_kind: str) -> Classification:
+    """Text a carver found, whatever libmagic made of it (its description is kept)."""
+    return Classification(
+        mime=TEXT_MIME,
+        description=f"{text_kind} text found by carving (libmagic: {classification.description})",
+        category=category_for(TEXT_MIME),
+    )
+
+
+TEXT_MIME = "text/plain"
+
+
 def classify(
     name: str, head: bytes, ctx: ParseContext, entry: FileEntry, head_digest: bytes | None = None
 ) -> Classification:
@@ -108,12 +120,16 @@ def read_content(
     *,
     classify_content: bool = True,
     extract_text: bool = False,
+    text_kind: str | None = None,
 ) -> ContentResult:
     """Hash, classify and (optionally) analyse one entry in a single streaming pass.
 
     A read error leaves no hashes (a digest of part of a file must never pass for the
     file's hash): status ``partial`` still classifies the head that was read,
     ``unreadable`` had nothing. The caller decides whether that is a problem row.
+    ``text_kind`` says a carver found the bytes to be text in that encoding: when libmagic
+    calls them something else (it has no test for UTF-16 without a byte-order mark), they
+    are classified as text, so that extraction and detection read them.
     With ``extract_text``, a file that may hold text is copied into a bounded spool as it
     streams by, and analysed in the extraction sandbox once its hashes are done.
     """
@@ -122,6 +138,7 @@ def read_content(
     if is_ntfs_bad_cluster_stream(entry):
         return ContentResult(status="skipped", error=BAD_CLUSTER_NOTE)
     content_pass = _ContentPass(entry, ctx, classify_content, extract_text and classify_content)
+    content_pass.text_kind = text_kind
     try:
         for chunk in fs.read_chunks(entry, ctx.limits.chunk_size):
             content_pass.feed(chunk)
@@ -151,6 +168,7 @@ class _ContentPass:
         self.plan: DocumentResult | str | None = None
         """What ``plan_analysis`` decided once the content's type was known."""
         self.error: str | None = None
+        self.text_kind: str | None = None
 
     def feed(self, chunk: bytes) -> None:
         """Take the next chunk of the file."""
@@ -174,7 +192,10 @@ class _ContentPass:
 
     def _classify(self, digest: bytes | None) -> Classification:
         name = content_name(self.entry)
-        return classify(name, bytes(self.head), self.ctx, self.entry, digest)
+        classification = classify(name, bytes(self.head), self.ctx, self.entry, digest)
+        if self.text_kind and not (classification.mime or "").startswith("text/"):
+            return carved_text(classification, self.text_kind)
+        return classification
 
     def _plan(self, size: int) -> DocumentResult | str | None:
         """Whether and how to analyse the file (``catalog.documents.plan_analysis``)."""

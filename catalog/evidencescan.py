@@ -190,7 +190,10 @@ class EvidenceScan:
         if self.options.carve:
             self._carver = CarveStage(
                 source, self.exhibit, self.writer, self.ctx, self.run_id, self._flush,
-                CarveSettings(self.options.classify, self.options.extract_text),
+                CarveSettings(
+                    self.options.classify, self.options.extract_text,
+                    slack=self.options.carve_slack,
+                ),
             )  # fmt: skip
         try:
             scheme = self._scan_volumes(source, pool, has_recorder=listing is not None)

@@ -23,6 +23,8 @@ class ScanOptions:
     carve: bool = False
     """Carve files and text from each file system's free space and the unpartitioned
     space (``--carve``); carved items are catalogued like any file."""
+    carve_slack: bool = False
+    """With ``carve``: also look for text in every allocated file's slack (``--slack``)."""
     limits: Limits = field(default_factory=Limits)
     classify: bool = True
     """Run libmagic/EXIF on every file (off: hashes only, much faster)."""

@@ -13,13 +13,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from catalog.carving.items import CarvedBytes, carved_entry, folder_entry
-from catalog.carving.regions import CarveRegion, file_system_region, volume_regions
+from catalog.carving.items import FOLDER, SLACK_FOLDER, CarvedBytes, carved_entry, folder_entry
+from catalog.carving.regions import SLACK, CarveRegion, file_system_region, volume_regions
+from catalog.carving.slack import carve_slack
 from catalog.content import ContentResult, read_content
 from catalog.documentrows import DocumentRows, entry_rows
 from catalog.rows import filesystem_id, filesystem_row
 from catalog.store import carved
 from parsers.carving import carve_files
+from parsers.carving.model import TEXT_KINDS
 from parsers.dvr.detect import UNFORESEEN
 from parsers.dvr.disk import DiskBytes
 
@@ -43,6 +45,8 @@ class CarveSettings:
     classify: bool = True
     extract_text: bool = True
     min_text: int = 512
+    slack: bool = False
+    """Also look for text in the slack of every allocated file (``catalog.carving.slack``)."""
 
 
 @dataclass(slots=True)
@@ -78,15 +82,27 @@ class CarveStage:
         self.sink = sink
         self.settings = settings
         self.counts = CarveCounts()
+        self._folders_written: set[tuple[str, str]] = set()
 
     def file_system(self, fs: OpenFileSystem) -> None:
-        """Carve the free space of a file system the scan walked."""
+        """Carve the free space of a file system the scan walked (and its files' slack)."""
+        region = self._free_space(fs)
+        if region is not None:
+            self.carve(region)
+        if self.settings.slack:
+            walked_parser, self.ctx.parser = self.ctx.parser, PARSER
+            try:
+                carve_slack(self, fs)
+            finally:
+                self.ctx.parser = walked_parser
+
+    def _free_space(self, fs: OpenFileSystem) -> CarveRegion | None:
         record = fs.record
         try:
             region = file_system_region(fs)
         except UNFORESEEN as exc:
             self.ctx.problem(STAGE, f"{record.fs_type} at byte {record.offset}: {exc}", exc=exc)
-            return
+            return None
         if region is None:
             self.ctx.problem(
                 STAGE,
@@ -94,8 +110,7 @@ class CarveStage:
                 " from its allocation structures; not carved",
                 offset=record.offset,
             )
-            return
-        self.carve(region)
+        return region
 
     def outside_file_systems(
         self, volumes: Sequence[VolumeRecord], walked: Iterable[int | None], *, accounted: bool
@@ -133,18 +148,24 @@ class CarveStage:
         if result.items:
             self.catalogue(region, result.items)
 
-    def catalogue(self, region: CarveRegion, items: Sequence[CarvedFile]) -> None:
-        """Read, hash, classify and analyse each item; write its rows in batches."""
+    def catalogue(
+        self, region: CarveRegion, items: Sequence[CarvedFile], parent_file_id: str | None = None
+    ) -> None:
+        """Read, hash, classify and analyse each item; write its rows in batches.
+
+        ``parent_file_id``: the file whose slack the items were found in.
+        """
         fs_id = filesystem_id(self.exhibit, region.record)
-        batch, places = self._folder(region, fs_id), []
+        batch, places = self._folders(region, fs_id), []
         for seq, item in enumerate(items, start=1):
             entry = carved_entry(self.exhibit, region, item.offset, item.length, item.extension)
-            content = self._read(entry)
+            content = self._read(entry, item.kind)
             file_id = carved.carved_id(fs_id, item.offset)
             rows = entry_rows(
                 entry, content, seq, fs_id, self.run_id, self.ctx,
                 file_id=file_id, origin=carved.ORIGIN,
             )  # fmt: skip
+            rows.files[0]["parent_file_id"] = parent_file_id
             batch.files += rows.files
             batch.findings += rows.findings
             batch.texts += rows.texts
@@ -161,19 +182,28 @@ class CarveStage:
         self.counts.duplicates = self.writer.call(lambda db: carved.mark_duplicates(db, exhibit))
         return self.counts
 
-    def _folder(self, region: CarveRegion, fs_id: str) -> DocumentRows:
-        entry = folder_entry(self.exhibit, region.record)
-        rows = entry_rows(
-            entry, ContentResult(status="none"), 0, fs_id, self.run_id, self.ctx,
-            file_id=carved.carved_id(fs_id), origin=carved.ORIGIN,
-        )  # fmt: skip
-        return DocumentRows(files=rows.files)
+    def _folders(self, region: CarveRegion, fs_id: str) -> DocumentRows:
+        """The folder rows the region's items need, the first time they are needed."""
+        batch = DocumentRows()
+        paths = [FOLDER, SLACK_FOLDER] if region.kind == SLACK else [FOLDER]
+        for path in paths:
+            if (fs_id, path) in self._folders_written:
+                continue
+            self._folders_written.add((fs_id, path))
+            entry = folder_entry(self.exhibit, region.record, path)
+            file_id = carved.carved_id(fs_id) + ("" if path == FOLDER else "-slack")
+            batch.files += entry_rows(
+                entry, ContentResult(status="none"), 0, fs_id, self.run_id, self.ctx,
+                file_id=file_id, origin=carved.ORIGIN,
+            ).files  # fmt: skip
+        return batch
 
-    def _read(self, entry: FileEntry) -> ContentResult:
+    def _read(self, entry: FileEntry, kind: str) -> ContentResult:
         settings = self.settings
         content = read_content(
             self.reader, entry, self.ctx,
             classify_content=settings.classify, extract_text=settings.extract_text,
+            text_kind=kind if kind in TEXT_KINDS else None,
         )  # fmt: skip
         if content.status in ("unreadable", "partial"):
             self.ctx.problem(

@@ -115,3 +115,16 @@ def carved_listing(db: Database, exhibit: str | None = None) -> Iterator[dict[st
     columns = [column[0] for column in cursor.description]
     for values in cursor:
         yield dict(zip(columns, values, strict=True))
+
+
+def allocated_files(db: Database, fs_id: str) -> list[dict[str, Any]]:
+    """The allocated, non-empty files a scan walked in one file system (for file slack)."""
+    return [
+        dict(row)
+        for row in db.query(
+            "SELECT file_id, path, meta_addr, size, attr_type, attr_id, is_ads FROM files"
+            " WHERE fs_id = ? AND origin = 'fs' AND type = 'file' AND is_allocated = 1"
+            " AND is_virtual = 0 AND size > 0 ORDER BY file_id",
+            [fs_id],
+        )
+    ]

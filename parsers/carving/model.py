@@ -10,7 +10,8 @@ if TYPE_CHECKING:
 
 JPEG, PNG, GIF, PDF, ZIP, SQLITE = "jpeg", "png", "gif", "pdf", "zip", "sqlite"
 TEXT_UTF8, TEXT_UTF16LE, TEXT_SHIFTJIS = "text-utf8", "text-utf16le", "text-shiftjis"
-KINDS = (JPEG, PNG, GIF, PDF, ZIP, SQLITE, TEXT_UTF8, TEXT_UTF16LE, TEXT_SHIFTJIS)
+TEXT_KINDS = (TEXT_UTF8, TEXT_UTF16LE, TEXT_SHIFTJIS)
+KINDS = (JPEG, PNG, GIF, PDF, ZIP, SQLITE, *TEXT_KINDS)
 """The closed set of ``CarvedFile.kind`` values. Office files built on ZIP keep kind
 ``zip``; their type shows in ``extension`` (``docx``, ``xlsx``, ``pptx``, ``odt``...)."""
 
