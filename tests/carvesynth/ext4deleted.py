@@ -3,7 +3,10 @@
 ``mkfs.ext4 -d`` populates a small file system (4 KiB blocks, no journal, fixed UUID and
 hash seed, files in name order so each lies in contiguous blocks) with the payloads and
 some decoys; then ``debugfs -w rm`` deletes the payloads. debugfs frees their inodes and
-blocks in the bitmaps without zeroing the blocks, which is what a carver needs. One decoy,
+blocks in the bitmaps without zeroing the blocks, which is what a carver needs. Then, as
+the kernel empties a deleted inode's extent tree, ``clri`` zeroes every deleted payload's
+inode but one (``KEEP_INODE``): TSK lists their names with no content, and only carving
+gets their bytes back. One decoy,
 ``/backup/leads_copy.xlsx``, is byte-identical to the deleted lead list, so a carver should
 mark that carved file as a duplicate of an allocated one.
 """
@@ -11,6 +14,7 @@ mark that carved file as a duplicate of an allocated one.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import TYPE_CHECKING
 
 from tests.carvesynth import payloads, texts, tools
@@ -107,6 +111,18 @@ def _check(data: bytes, image: CarveImage, evidence: list[Payload]) -> None:
             raise AssertionError(f"{record.name}: {len(found)} copies, {len(inside)} allocated")
 
 
+KEEP_INODE = "leads_march.xlsx"
+"""The one deleted payload whose inode is left as ``rm`` left it (TSK still reads it)."""
+
+
+def _inode(image: Path, name: str) -> int:
+    """The inode number of ``/name``."""
+    match = re.search(r"Inode:\s*(\d+)", tools.run(["debugfs", "-R", f"stat /{name}", str(image)]))
+    if match is None:
+        raise AssertionError(f"debugfs stat /{name}: no inode number")
+    return int(match[1])
+
+
 def build_ext4_deleted(folder: Path) -> CarveImage:
     """Build ``folder/ext4_deleted.img`` (8 MiB ext4) and its truth.
 
@@ -122,8 +138,12 @@ def build_ext4_deleted(folder: Path) -> CarveImage:
     data = path.read_bytes()
     before = [planted(item, _contiguous(path, data, item)) for item in evidence]
     allocated = _allocated(path)
+    inodes = {item.name: _inode(path, item.name) for item in evidence}
     script = folder / "ext4_deleted-rm.txt"
-    script.write_text("".join(f"rm /{item.name}\n" for item in evidence))
+    script.write_text(
+        "".join(f"rm /{item.name}\n" for item in evidence)
+        + "".join(f"clri <{inodes[name]}>\n" for name in sorted(inodes) if name != KEEP_INODE)
+    )
     tools.run(["debugfs", "-w", "-f", str(script), str(path)])
     data = path.read_bytes()
     image = CarveImage(path, _truth(data, before, allocated), allocated, fs_type="ext4")
