@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import parsers
+from catalog.carving.passcarver import PassCarver, plan_regions
 from catalog.carving.stage import CarveSettings, CarveStage
 from catalog.csvsafe import clean_text
 from catalog.custody.scanrecord import record_exhibit_scanned
@@ -84,6 +85,8 @@ class EvidenceSummary:
     """Files and text runs carved from unallocated space (``--carve``)."""
     n_carved_duplicates: int = 0
     """Carved items whose bytes a catalogued file holds too."""
+    carved_bytes_reread: int = 0
+    """Bytes of the carve regions read again rather than taken from the media hash's read."""
 
 
 class EvidenceScan:
@@ -170,6 +173,7 @@ class EvidenceScan:
             "video_segments": result.n_video,
             "carved": result.n_carved,
             "carved_duplicates": result.n_carved_duplicates,
+            "carved_bytes_reread": result.carved_bytes_reread,
         }
 
         def finish(db: Database) -> None:
@@ -186,15 +190,12 @@ class EvidenceScan:
         listing = list_index(disk, self.ctx)
         rows = index_rows(listing, self.exhibit, self.run_id) if listing else VideoRows()
         taps = segment_taps(rows.segments) if self.options.media_hash else None
-        media = MediaHasher(source, taps) if self.options.media_hash else None
         if self.options.carve:
-            self._carver = CarveStage(
-                source, self.exhibit, self.writer, self.ctx, self.run_id, self._flush,
-                CarveSettings(
-                    self.options.classify, self.options.extract_text,
-                    slack=self.options.carve_slack,
-                ),
-            )  # fmt: skip
+            self._carver = self._carve_stage(source, has_recorder=listing is not None)
+        precarved = self._carver.precarved if self._carver else None
+        media = None
+        if self.options.media_hash:
+            media = MediaHasher(source, [tap for tap in (taps, precarved and precarved.tap) if tap])
         try:
             scheme = self._scan_volumes(source, pool, has_recorder=listing is not None)
             self._write_video(rows)  # the recordings are listed before any video is read
@@ -207,6 +208,8 @@ class EvidenceScan:
         except BaseException:
             if media:
                 media.cancel()
+            if precarved:
+                precarved.close()
             raise
         if media:
             self._record_media_hash(media, dict(info.stored_hashes))
@@ -215,11 +218,26 @@ class EvidenceScan:
         if self._carver is not None:
             counts = self._carver.finish()
             self.result.n_carved, self.result.n_carved_duplicates = counts.items, counts.duplicates
+            self.result.carved_bytes_reread = counts.bytes_reread
         nothing_found = not rows.segments and not self.result.n_carved
         if not has_file_system and listing is None and nothing_found:
             raise not_a_disk_image(self.image, info)
         exhibit, run_id = self.exhibit, self.run_id
         self.writer.call(lambda db: queries.purge_stale(db, exhibit, run_id))
+
+    def _carve_stage(self, source: EvidenceSource, *, has_recorder: bool) -> CarveStage:
+        """The carving stage; with a media hash, its regions are carved from that read."""
+        settings = CarveSettings(
+            self.options.classify, self.options.extract_text, slack=self.options.carve_slack
+        )
+        precarved = None
+        if self.options.media_hash:
+            plan = plan_regions(source, self.exhibit, self.ctx.limits, has_recorder=has_recorder)
+            precarved = PassCarver(source, plan, settings.min_text)
+        return CarveStage(
+            source, self.exhibit, self.writer, self.ctx, self.run_id, self._flush, settings,
+            precarved,
+        )  # fmt: skip
 
     def _write_video(self, rows: VideoRows) -> None:
         self.writer.call(lambda db: video.upsert_dvr_volumes(db, rows.volumes))

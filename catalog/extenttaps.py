@@ -79,6 +79,9 @@ class ExtentTaps:
             if not tap.is_complete:
                 heapq.heappush(self._heap, (tap.wants, key))
 
+    def finish(self) -> None:
+        """The pass is over; taps that did not get all their bytes stay incomplete."""
+
     def hashes(self) -> dict[str, Hashes]:
         """The digests of every tap that received all its bytes."""
         return {key: tap.hasher.hashes() for key, tap in self._taps.items() if tap.is_complete}

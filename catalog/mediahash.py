@@ -7,9 +7,10 @@ compared with the hashes stored in the container at acquisition (EWF, AFF).
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from catalog.extenttaps import ExtentTaps
 from catalog.hashing import MultiHasher
 from catalog.model import Hashes
 from parsers.source import EvidenceSource
@@ -31,11 +32,23 @@ def _check_not_short(chunk: bytes, offset: int, size: int) -> None:
         raise OSError(f"media ends early at byte {offset} of {size}")
 
 
+class ChunkTap(Protocol):
+    """Something fed every chunk of the media pass, in order (from the pass's thread)."""
+
+    def feed(self, offset: int, chunk: bytes) -> None:
+        """Take the chunk read at ``offset``."""
+        ...
+
+    def finish(self) -> None:
+        """The pass is over: complete, failed or cancelled."""
+        ...
+
+
 class MediaHasher:
     """Hash an evidence source's media in a background thread."""
 
-    def __init__(self, source: EvidenceSource, taps: ExtentTaps | None = None) -> None:
-        """Start hashing at once; ``taps`` also get the bytes of their extents as they pass."""
+    def __init__(self, source: EvidenceSource, taps: Sequence[ChunkTap] = ()) -> None:
+        """Start hashing at once; each of ``taps`` is fed every chunk as it passes."""
         self._source = source
         self._taps = taps
         self._result: MediaHashResult | None = None
@@ -44,6 +57,13 @@ class MediaHasher:
         self._thread.start()
 
     def _run(self) -> None:
+        try:
+            self._hash()
+        finally:
+            for tap in self._taps:
+                tap.finish()
+
+    def _hash(self) -> None:
         hasher = MultiHasher()
         size = self._source.info.media_size
         offset = 0
@@ -52,8 +72,8 @@ class MediaHasher:
                 chunk = self._source.read(offset, min(MEDIA_CHUNK, size - offset))
                 _check_not_short(chunk, offset, size)
                 hasher.update(chunk)
-                if self._taps is not None:
-                    self._taps.feed(offset, chunk)
+                for tap in self._taps:
+                    tap.feed(offset, chunk)
                 offset += len(chunk)
         except OSError as exc:
             message = str(exc).split(". ")[0][:300]

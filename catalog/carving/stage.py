@@ -26,6 +26,7 @@ from parsers.dvr.detect import UNFORESEEN
 from parsers.dvr.disk import DiskBytes
 
 if TYPE_CHECKING:
+    from catalog.carving.passcarver import PassCarver
     from catalog.model import FileEntry, VolumeRecord
     from catalog.runcontext import RunContext
     from catalog.store.writer import CatalogWriter
@@ -57,6 +58,10 @@ class CarveCounts:
     bytes_scanned: int = 0
     regions: int = 0
     duplicates: int = 0
+    bytes_from_pass: int = 0
+    """Region bytes the carver took from the media hash's read (``catalog.carving.tee``)."""
+    bytes_reread: int = 0
+    """Region bytes it had to read again."""
 
 
 class CarveStage:
@@ -71,8 +76,12 @@ class CarveStage:
         run_id: str,
         sink: Callable[[DocumentRows], None],
         settings: CarveSettings,
+        precarved: PassCarver | None = None,
     ) -> None:
-        """Carve ``source`` as ``exhibit`` for run ``run_id``; file rows go to ``sink``."""
+        """Carve ``source`` as ``exhibit`` for run ``run_id``; file rows go to ``sink``.
+
+        ``precarved`` holds regions already carved from the media hash's read.
+        """
         self.exhibit = exhibit
         self.disk = DiskBytes(source.read, source.info.media_size)
         self.reader = CarvedBytes(source.read, source.info.media_size)
@@ -82,6 +91,7 @@ class CarveStage:
         self.sink = sink
         self.settings = settings
         self.counts = CarveCounts()
+        self.precarved = precarved
         self._folders_written: set[tuple[str, str]] = set()
 
     def file_system(self, fs: OpenFileSystem) -> None:
@@ -138,7 +148,9 @@ class CarveStage:
 
     def _carve(self, region: CarveRegion) -> None:
         try:
-            result = carve_files(self.disk, region.extents, min_text=self.settings.min_text)
+            result = self.precarved.result(region) if self.precarved else None
+            if result is None:
+                result = carve_files(self.disk, region.extents, min_text=self.settings.min_text)
         except UNFORESEEN as exc:
             self.ctx.problem(STAGE, f"{region.kind} at byte {region.offset}: {exc}", exc=exc)
             return
@@ -178,6 +190,10 @@ class CarveStage:
 
     def finish(self) -> CarveCounts:
         """Mark items whose bytes a catalogued file holds too; the stage's counts."""
+        if self.precarved is not None:
+            self.precarved.close()
+            self.counts.bytes_from_pass = self.precarved.tap.bytes_from_pass
+            self.counts.bytes_reread = self.precarved.tap.bytes_reread
         exhibit = self.exhibit
         self.counts.duplicates = self.writer.call(lambda db: carved.mark_duplicates(db, exhibit))
         return self.counts

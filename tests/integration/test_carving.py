@@ -9,6 +9,7 @@ items must be catalogued like files (types, text, findings, duplicates, CSV).
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,16 @@ def test_export_carved_lists_carved_files_in_the_segment_columns(
         assert row["source"] == "unallocated" and row["channel"] == ""
         if truth.marker is None:
             assert row["sha256"] == truth.sha256
+
+
+def test_scan_carves_from_the_media_hash_read_without_reading_regions_again(
+    fat_case: Path,
+) -> None:
+    (details,) = query(
+        fat_case,
+        "SELECT json_extract(body, '$.details.counts') FROM custody_log"
+        " WHERE action = 'exhibit.scanned'",
+    )[0]
+    counts = json.loads(details)
+    assert counts["carved"] == 12
+    assert counts["carved_bytes_reread"] == 0
