@@ -85,6 +85,8 @@ class EvidenceSummary:
     """Files and text runs carved from unallocated space (``--carve``)."""
     n_carved_duplicates: int = 0
     """Carved items whose bytes a catalogued file holds too."""
+    carved_bytes_scanned: int = 0
+    """Bytes of free and unpartitioned space (and slack) the carver examined."""
     carved_bytes_reread: int = 0
     """Bytes of the carve regions read again rather than taken from the media hash's read."""
 
@@ -173,6 +175,7 @@ class EvidenceScan:
             "video_segments": result.n_video,
             "carved": result.n_carved,
             "carved_duplicates": result.n_carved_duplicates,
+            "carved_bytes_scanned": result.carved_bytes_scanned,
             "carved_bytes_reread": result.carved_bytes_reread,
         }
 
@@ -219,6 +222,7 @@ class EvidenceScan:
             counts = self._carver.finish()
             self.result.n_carved, self.result.n_carved_duplicates = counts.items, counts.duplicates
             self.result.carved_bytes_reread = counts.bytes_reread
+            self.result.carved_bytes_scanned = counts.bytes_scanned
         nothing_found = not rows.segments and not self.result.n_carved
         if not has_file_system and listing is None and nothing_found:
             raise not_a_disk_image(self.image, info)
