@@ -6,6 +6,7 @@ the allocation maps instead: the FAT itself, ext's per-group block bitmaps, and 
 files of NTFS (``$Bitmap``), exFAT (the allocation bitmap) and HFS+ (the allocation file).
 The results equal ``blkls -A``. Maps are read in bounded chunks and turned into runs by
 ``bitmaps.py``; each reader returns None when the structures do not read as expected.
+``tsk_unallocated`` picks the reader for a file system TSK opened (``TskFileSystem``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
+import pytsk3
+
+from catalog.model import FileSystemRecord
 from parsers.filesystems.bitmaps import Run, clear_bit_runs, zero_entry_runs
-from parsers.filesystems.unallocated import Extent
+from parsers.filesystems.unallocated import Extent, merge_extents
 
 Read = Callable[[int, int], bytes]
 """``read(offset, size)``: bytes of the image (or of a bitmap file); short at its end."""
@@ -214,3 +218,86 @@ def exfat_unallocated(read: Read, fs_offset: int, read_bitmap: Read) -> list[Ext
     if length * sector > heap_end:
         collector.add_bytes(fs_offset + heap_end, length * sector - heap_end)
     return collector.result()
+
+
+def tsk_unallocated(
+    handle: pytsk3.FS_Info, record: FileSystemRecord, read: Read | None
+) -> list[Extent] | None:
+    """Free space of a file system TSK opened, from the map its type keeps, or None.
+
+    FAT and ext maps are read through ``read`` (raw reads of the image the handle was
+    opened on; without it they give None); the NTFS, HFS+ and exFAT bitmap files through
+    TSK. The extents are merged and clipped to the file system's byte range. None for other
+    types and for maps that do not read as expected.
+    """
+    if record.fs_type not in _READERS:
+        return None
+    try:
+        extents = _READERS[record.fs_type](handle, record, _ImageReads(read))
+    except (OSError, RuntimeError, struct.error, ValueError):
+        return None
+    if extents is None:
+        return None
+    start, end = record.offset, record.offset + record.block_size * record.block_count
+    return [
+        (max(offset, start), min(offset + length, end) - max(offset, start))
+        for offset, length in merge_extents(extents)
+        if offset < end and offset + length > start
+    ]
+
+
+class _ImageReads:
+    """Raw reads of the image, or a ValueError when the caller has none to give."""
+
+    def __init__(self, read: Read | None) -> None:
+        self._read = read
+
+    def __call__(self, offset: int, length: int) -> bytes:
+        if self._read is None:
+            raise ValueError("no raw reads of the image were given")
+        return self._read(offset, length)
+
+
+def _file_read(handle: pytsk3.FS_Info, inode: int | None = None, path: str = "") -> Read:
+    """Reads of one file's default content through TSK, short at the file's end."""
+    tsk_file = handle.open_meta(inode=inode) if inode is not None else handle.open(path)
+    size = int(tsk_file.info.meta.size)
+
+    def read(offset: int, length: int) -> bytes:
+        length = min(length, size - offset)
+        return bytes(tsk_file.read_random(offset, length)) if length > 0 else b""
+
+    return read
+
+
+def _fat(handle: pytsk3.FS_Info, record: FileSystemRecord, read: Read) -> list[Extent] | None:
+    return fat_unallocated(read, record.offset, int(record.fs_type[3:]))
+
+
+def _ext(handle: pytsk3.FS_Info, record: FileSystemRecord, read: Read) -> list[Extent] | None:
+    return ext_unallocated(read, record.offset)
+
+
+def _exfat(handle: pytsk3.FS_Info, record: FileSystemRecord, read: Read) -> list[Extent] | None:
+    bitmap = _file_read(handle, path="/$ALLOC_BITMAP")
+    return exfat_unallocated(read, record.offset, bitmap)
+
+
+def _file_6(handle: pytsk3.FS_Info, record: FileSystemRecord, read: Read) -> list[Extent] | None:
+    """NTFS ``$Bitmap`` and the HFS+ allocation file: both file 6, bit n is block n."""
+    return bitmap_unallocated(
+        _file_read(handle, inode=6),
+        record.block_count,
+        record.offset,
+        record.block_size,
+        msb_first=record.fs_type == "HFS+",
+    )
+
+
+_READERS: dict[str, Callable[[pytsk3.FS_Info, FileSystemRecord, Read], list[Extent] | None]] = {
+    **dict.fromkeys(("FAT12", "FAT16", "FAT32"), _fat),
+    **dict.fromkeys(("Ext2", "Ext3", "Ext4"), _ext),
+    "exFAT": _exfat,
+    "NTFS": _file_6,
+    "HFS+": _file_6,
+}

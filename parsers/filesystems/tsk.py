@@ -7,9 +7,7 @@ the TSK address (``inode`` or NTFS ``entry-type-id``) kept as the locator.
 
 from __future__ import annotations
 
-import gc
-import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import pytsk3
@@ -18,14 +16,7 @@ from catalog.locator import Locator
 from catalog.model import EntryType, FileEntry, FileSystemRecord, Times
 from catalog.timeutil import force_utc_process_zone, iso_from_epoch
 from parsers.context import ParseContext
-from parsers.filesystems.allocation import (
-    Read,
-    bitmap_unallocated,
-    exfat_unallocated,
-    ext_unallocated,
-    fat_unallocated,
-)
-from parsers.filesystems.unallocated import merge_extents
+from parsers.filesystems.allocation import tsk_unallocated
 from parsers.tskimage import TskImage
 
 FS_TYPE_NAMES = {
@@ -225,11 +216,17 @@ class TskFileSystem:
     """A file system opened by pytsk3 at a byte offset of an image."""
 
     def __init__(
-        self, handle: pytsk3.FS_Info, offset: int, detection: str, volume_index: int | None = None
+        self,
+        handle: pytsk3.FS_Info,
+        offset: int,
+        detection: str,
+        volume_index: int | None = None,
+        image: pytsk3.Img_Info | None = None,
     ) -> None:
-        """Wrap an opened ``FS_Info``."""
+        """Wrap an opened ``FS_Info``; ``image`` is the one it was opened on (raw reads)."""
         info = handle.info
         self.handle = handle
+        self._image_read = image.read if image is not None else None
         """The pytsk3 ``FS_Info``, for walks and reads of this file system."""
         self.fs_type = FS_TYPE_NAMES.get(int(info.ftype), f"tsk:{int(info.ftype)}")
         self._is_ntfs = self.fs_type == "NTFS"
@@ -435,93 +432,8 @@ class TskFileSystem:
             system's range; None when its type has no reader or its structures do not
             read as expected.
         """
-        reader = _ALLOCATION_READERS.get(self.fs_type)
-        if reader is None:
-            return None
-        try:
-            extents = reader(self)
-        except (OSError, RuntimeError, struct.error, ValueError):
-            return None
-        if extents is None:
-            return None
-        start = self._record.offset
-        return _clip(
-            merge_extents(extents), start, self._record.block_size * self._record.block_count
-        )
+        return tsk_unallocated(self.handle, self._record, self._image_read)
 
-
-def _clip(extents: list[tuple[int, int]], start: int, size: int) -> list[tuple[int, int]]:
-    """The parts of ``extents`` inside ``[start, start + size)``."""
-    end = start + size
-    return [
-        (max(offset, start), min(offset + length, end) - max(offset, start))
-        for offset, length in extents
-        if offset < end and offset + length > start
-    ]
-
-
-def _image_read(fs: TskFileSystem) -> Read | None:
-    """A raw reader of the image the file system was opened on (the ``Img_Info`` it holds)."""
-    for referent in gc.get_referents(fs.handle):
-        if isinstance(referent, pytsk3.Img_Info):
-            return referent.read  # type: ignore[no-any-return]
-    return None
-
-
-def _file_read(fs: TskFileSystem, inode: int | None = None, path: str = "") -> Read:
-    """A reader of one file's default content through TSK, short at the file's end."""
-    handle = fs.handle
-    tsk_file = handle.open_meta(inode=inode) if inode is not None else handle.open(path)
-    size = int(tsk_file.info.meta.size)
-
-    def read(offset: int, length: int) -> bytes:
-        length = min(length, size - offset)
-        return bytes(tsk_file.read_random(offset, length)) if length > 0 else b""
-
-    return read
-
-
-def _fat(fs: TskFileSystem) -> list[tuple[int, int]] | None:
-    read = _image_read(fs)
-    bits = int(fs.fs_type[3:])
-    return None if read is None else fat_unallocated(read, fs.record.offset, bits)
-
-
-def _ext(fs: TskFileSystem) -> list[tuple[int, int]] | None:
-    read = _image_read(fs)
-    return None if read is None else ext_unallocated(read, fs.record.offset)
-
-
-def _exfat(fs: TskFileSystem) -> list[tuple[int, int]] | None:
-    read = _image_read(fs)
-    if read is None:
-        return None
-    return exfat_unallocated(read, fs.record.offset, _file_read(fs, path="/$ALLOC_BITMAP"))
-
-
-def _bitmap_file(fs: TskFileSystem, *, msb_first: bool) -> list[tuple[int, int]] | None:
-    """NTFS ``$Bitmap`` and the HFS+ allocation file: both are file 6, bit n is block n."""
-    record = fs.record
-    return bitmap_unallocated(
-        _file_read(fs, inode=6),
-        record.block_count,
-        record.offset,
-        record.block_size,
-        msb_first=msb_first,
-    )
-
-
-_ALLOCATION_READERS: dict[str, Callable[[TskFileSystem], list[tuple[int, int]] | None]] = {
-    "FAT12": _fat,
-    "FAT16": _fat,
-    "FAT32": _fat,
-    "Ext2": _ext,
-    "Ext3": _ext,
-    "Ext4": _ext,
-    "exFAT": _exfat,
-    "NTFS": lambda fs: _bitmap_file(fs, msb_first=False),
-    "HFS+": lambda fs: _bitmap_file(fs, msb_first=True),
-}
 
 _DATA_ATTRIBUTES = (int(pytsk3.TSK_FS_ATTR_TYPE_DEFAULT), int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA))
 _UNMAPPABLE = int(pytsk3.TSK_FS_ATTR_RES) | int(pytsk3.TSK_FS_ATTR_COMP)
