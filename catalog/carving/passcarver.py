@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from catalog.carving.regions import CarveRegion, file_system_region, volume_regions
 from catalog.carving.tee import StreamedRegions
+from catalog.locker.collector import Collector
 from parsers.carving import FileCarveResult, carve_files
 from parsers.dvr.detect import UNFORESEEN
 from parsers.dvr.disk import DiskBytes
@@ -22,31 +23,8 @@ from parsers.tskimage import TskImage
 from parsers.volumes.tsk import TskVolumeParser
 
 if TYPE_CHECKING:
-    from catalog.locator import Locator
     from parsers.context import Limits
     from parsers.source import EvidenceSource
-
-
-class _Quiet:
-    """A parse context that keeps no problems: the scan proper reports them."""
-
-    def __init__(self, limits: Limits) -> None:
-        self._limits = limits
-
-    @property
-    def limits(self) -> Limits:
-        return self._limits
-
-    def problem(
-        self,
-        stage: str,
-        message: str,
-        *,
-        locator: Locator | None = None,
-        offset: int | None = None,
-        exc: BaseException | None = None,
-    ) -> None:
-        """Drop it."""
 
 
 def region_key(region: CarveRegion) -> tuple[str, int, str]:
@@ -61,7 +39,7 @@ def plan_regions(
     tsk_image = TskImage(source)
     size = source.info.media_size
     layout = TskVolumeParser().read_layout(tsk_image, size)
-    quiet = _Quiet(limits)
+    quiet = Collector(limits, keep=False)  # the scan proper reports any trouble
     regions: list[CarveRegion] = []
     walked: list[int | None] = []
     for volume in layout.file_system_candidates():
