@@ -81,9 +81,9 @@ class PassCarver:
         return None if future is None else future.result()
 
     def close(self) -> None:
-        """Drop what was not taken and stop the thread (after its current region)."""
+        """Drop what was not taken and stop the thread: its reads fail from now on."""
         for future in self._results.values():
             future.cancel()
         self._results.clear()
-        self.tap.done()
+        self.tap.cancel()
         self._executor.shutdown(wait=True, cancel_futures=True)

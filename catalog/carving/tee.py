@@ -48,6 +48,7 @@ class StreamedRegions:
         self._carver_over = False
         self._wanted = 0
         """The end of the read the carver waits for (0: it is not waiting)."""
+        self._cancelled = False
         self._changed = threading.Condition()
         self.bytes_from_pass = 0
         """Bytes the carver got from the media pass."""
@@ -84,6 +85,8 @@ class StreamedRegions:
         length = max(0, min(length, self.size - offset))
         if length == 0 or offset < 0:
             return b""
+        if self._cancelled:
+            raise OSError("carving cancelled")
         with self._changed:
             while offset + length > self._streamed and not self._pass_over:
                 self._wanted = offset + length
@@ -101,9 +104,15 @@ class StreamedRegions:
         self.bytes_from_pass += length
         return data
 
+    def cancel(self) -> None:
+        """Stop the carver: every later read fails at once (the scan is stopping)."""
+        self._cancelled = True
+        self.done()
+
     def done(self) -> None:
         """The carver has finished: the pass keeps nothing more and never waits."""
         with self._changed:
+            self._pass_over = self._pass_over or self._cancelled
             self._carver_over = True
             self._chunks.clear()
             self._held = 0

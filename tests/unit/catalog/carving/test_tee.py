@@ -88,3 +88,14 @@ def test_reads_outside_the_medium_are_empty() -> None:
     tap.finish()
     assert tap.read(SIZE, 10) == b""
     assert tap.read(-5, 10) == b""
+
+
+def test_a_cancelled_carver_stops_reading_at_once() -> None:
+    tap = StreamedRegions(read_media, SIZE, [(0, SIZE)])
+    tap.cancel()  # no media pass at all: the read must not wait for one
+    try:
+        tap.read(0, 10)
+    except OSError as exc:
+        assert "cancelled" in str(exc)
+    else:
+        raise AssertionError("a cancelled carver read bytes")
