@@ -33,6 +33,7 @@ STEPS = [
     "locker",
     "dvr_index",
     "carving",
+    "carve_cost",
 ]
 
 

@@ -50,7 +50,7 @@ def open_file_systems(
     if opened is not None:
         handle, detection = opened
         index = None if volume.kind is VolumeKind.WHOLE else volume.index
-        return [TskFileSystem(handle, volume.offset, detection, volume_index=index)]
+        return [TskFileSystem(handle, volume.offset, detection, volume_index=index, image=image)]
     if looks_like_apfs(head):
         try:
             return list(open_apfs_volumes(source, volume.offset, volume.size, ctx, exhibit))
@@ -84,4 +84,4 @@ def reopen_file_system(
         handle = pytsk3.FS_Info(image, record.offset)
     else:
         handle = pytsk3.FS_Info(image, record.offset, FS_TYPES_BY_NAME[record.fs_type])
-    return TskFileSystem(handle, record.offset, record.detection, record.volume_index)
+    return TskFileSystem(handle, record.offset, record.detection, record.volume_index, image)
