@@ -71,6 +71,6 @@ def test_the_carved_folder_lists_the_carved_items(carved_case: Path) -> None:
     asyncio.run(run())
     carved = query(carved_case, "SELECT f.path FROM carved_files c JOIN files f USING (file_id)")
     below = query(carved_case, "SELECT path FROM files WHERE path LIKE '/$CarvedFiles/%'")
-    assert sorted(seen) == sorted(path for (path,) in below)  # items and their archive members
+    assert sorted(seen) == sorted(str(path) for (path,) in below)  # items and their archive members
     assert {path for (path,) in carved} <= set(seen)
     assert len(carved) == 12
