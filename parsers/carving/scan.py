@@ -17,7 +17,7 @@ from parsers.carving import documents, images, zips
 from parsers.carving.model import CarvedFile, CarveProblem, FileCarveResult, Found
 from parsers.carving.text import find_text
 from parsers.dvr.containers.window import Window
-from parsers.dvr.disk import MAX_READ, DiskBytes
+from parsers.dvr.disk import MAX_READ, DiskBytes, carve_ranges
 
 Carver = Callable[[Window, int, int], Found | CarveProblem | None]
 SIGNATURES: tuple[tuple[bytes, Carver], ...] = (
@@ -129,24 +129,6 @@ def _carve_chunk(scan: _Range, pos: int) -> int:
     return max(following, pos + 1)
 
 
-def _clip(
-    disk: DiskBytes, extent: tuple[int, int], floor: int, problems: list[CarveProblem]
-) -> tuple[int, int]:
-    """``(start, end)`` of a range inside the disk and after ``floor``; problems say why not."""
-    offset, length = extent
-    start, end = max(offset, 0, floor), min(offset + max(length, 0), disk.size)
-    if not disk.contains(offset, length):
-        problems.append(
-            CarveProblem(
-                f"range of {length} bytes is not inside the disk; only its part inside is carved",
-                offset,
-            )
-        )
-    if offset < floor:
-        problems.append(CarveProblem("range overlaps an earlier one; carved once", offset))
-    return start, end
-
-
 def carve_files(
     disk: DiskBytes,
     ranges: Sequence[tuple[int, int]],
@@ -169,9 +151,9 @@ def carve_files(
     """
     result = FileCarveResult()
     chunk_size = max(4096, min(chunk_size, MAX_READ - OVERLAP))
-    floor = 0
-    for extent in sorted(ranges):
-        start, end = _clip(disk, extent, floor, result.problems)
+    for clipped in carve_ranges(disk, ranges):
+        result.problems += [CarveProblem(message, at) for message, at in clipped.notes]
+        start, end = clipped.start, clipped.end
         if start >= end:
             continue
         scan = _Range(disk, start, end, max(max_item, 1), max(min_text, 2), chunk_size, result)
@@ -182,6 +164,5 @@ def carve_files(
         except OSError as exc:
             result.problems.append(CarveProblem(f"carving stopped by a read error: {exc}", pos))
         result.bytes_scanned += end - start
-        floor = end
     result.items.sort(key=lambda item: item.offset)
     return result

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from parsers.dvr.containers import annexb, dhav, jpeg, ps
 from parsers.dvr.containers.window import Window
-from parsers.dvr.disk import MAX_READ, DiskBytes
+from parsers.dvr.disk import MAX_READ, DiskBytes, carve_ranges
 from parsers.dvr.model import (
     CARVED,
     DHAV,
@@ -236,24 +236,6 @@ def _carve_range(scan: _Scan, chunk_size: int) -> None:
         pos = max(_scan_chunk(scan, pos, data, hit_stop, chunk_size), pos + 1)
 
 
-def _clip(disk: DiskBytes, extent: Extent, floor: int, problems: list[DvrProblem]) -> Extent:
-    """``(start, end)`` of a range inside the disk and after ``floor``; problems say why not."""
-    offset, length = extent
-    start, end = max(offset, 0), min(offset + max(length, 0), disk.size)
-    if not disk.contains(offset, length):
-        problems.append(
-            DvrProblem(
-                f"carve range 0x{offset:x}+{length} is not inside the disk ({disk.size} bytes); "
-                "only its part inside the disk is carved",
-                offset,
-            )
-        )
-    if start < floor:
-        problems.append(DvrProblem(f"carve range 0x{offset:x} overlaps an earlier one", offset))
-        start = floor
-    return start, end
-
-
 def carve(
     disk: DiskBytes,
     ranges: Sequence[Extent],
@@ -276,9 +258,9 @@ def carve(
     result = CarveResult()
     chunk_size = max(4096, min(chunk_size, MAX_READ - OVERLAP))
     max_item = max(max_item, 1)
-    floor = 0
-    for extent in sorted(ranges):
-        start, end = _clip(disk, extent, floor, result.problems)
+    for clipped in carve_ranges(disk, ranges):
+        result.problems += [DvrProblem(f"carve {message}", at) for message, at in clipped.notes]
+        start, end = clipped.start, clipped.end
         if start >= end:
             continue
         try:
@@ -286,6 +268,5 @@ def carve(
         except OSError as exc:
             result.problems.append(DvrProblem(f"carving stopped by a read error: {exc}", start))
         result.bytes_scanned += end - start
-        floor = end
     result.segments.sort(key=lambda segment: segment.offset)
     return result

@@ -9,7 +9,8 @@ DVR's index reads index bytes only.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 MAX_READ = 64 << 20
 """No parser asks for more than this in one read; larger requests are refused."""
@@ -65,3 +66,35 @@ class DiskBytes:
         """A little-endian u64 at ``offset``, or None past the end."""
         data = self.read_exact(offset, 8)
         return None if data is None else int(struct.unpack("<Q", data)[0])
+
+
+@dataclass(frozen=True, slots=True)
+class CarveRange:
+    """One range a carver examines: ``[start, end)`` inside the disk, and why it was cut."""
+
+    start: int
+    end: int
+    notes: tuple[tuple[str, int], ...] = ()
+    """``(message, offset)`` for a range that was not wholly inside the disk or overlapped."""
+
+
+def carve_ranges(disk: DiskBytes, ranges: Sequence[tuple[int, int]]) -> Iterator[CarveRange]:
+    """``ranges`` (absolute ``(offset, length)``) in order, clipped to the disk, each byte once.
+
+    Both carvers (files and DVR video) walk their ranges through this, so a hostile or
+    stale range list never makes either read outside the disk or carve a byte twice.
+    Ranges with nothing left (``start >= end``) are still yielded, for their notes.
+    """
+    floor = 0
+    for offset, length in sorted(ranges):
+        notes: list[tuple[str, int]] = []
+        if not disk.contains(offset, length):
+            notes.append(
+                (f"range 0x{offset:x}+{length} is not inside the disk ({disk.size} bytes);"
+                 " only its part inside is carved", offset)
+            )  # fmt: skip
+        if max(offset, 0) < floor:
+            notes.append((f"range 0x{offset:x} overlaps an earlier one; carved once", offset))
+        start, end = max(offset, 0, floor), min(offset + max(length, 0), disk.size)
+        yield CarveRange(start, end, tuple(notes))
+        floor = max(floor, end)
