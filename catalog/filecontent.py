@@ -21,7 +21,8 @@ from catalog.carving.items import CarvedBytes, parse_carved_address
 from catalog.csvsafe import clean_text
 from catalog.errors import EvcatError, EvidenceError, EvidenceNotFound, UsageError
 from catalog.locator import Locator
-from catalog.model import EntryType, FileEntry, FileSystemRecord
+from catalog.model import EntryType, FileEntry
+from catalog.rows import filesystem_record
 from catalog.spool import Spool, open_spooled
 from catalog.store import open_catalog_readonly
 from catalog.store.filelookup import file_chain
@@ -185,15 +186,7 @@ def _fs_chunks(row: Row, stack: ExitStack) -> Iterator[bytes]:
     if parse_carved_address(entry.locator.inode) is not None:  # carved: bytes of the image
         carved_bytes = CarvedBytes(source.read, source.info.media_size)
         return _owned(carved_bytes.read_chunks(entry, CHUNK_SIZE), stack)
-    record = FileSystemRecord(
-        offset=row["fs_offset"],
-        fs_type=row["fs_type"],
-        detection=row["detection"] or "autodetect",
-        block_size=row["block_size"] or 0,
-        block_count=row["block_count"] or 0,
-        volume_index=row["volume_index"],
-        label=row["fs_label"] or "",
-    )
+    record = filesystem_record(row)
     try:
         fs = reopen_file_system(source, TskImage(source), record)
     except (OSError, RuntimeError, ValueError, KeyError) as exc:

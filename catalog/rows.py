@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.content import content_name
 from catalog.csvsafe import clean_text
+from catalog.model import FileSystemRecord
 from parsers.classifiers.category import extension_of
 
 if TYPE_CHECKING:
     from catalog.content import ContentResult
     from catalog.documents import DocumentResult
-    from catalog.model import EvidenceInfo, FileEntry, FileSystemRecord, VolumeRecord
+    from catalog.model import EvidenceInfo, FileEntry, VolumeRecord
 
 
 def stable_id(*parts: object) -> str:
@@ -65,6 +66,23 @@ def volume_row(exhibit: str, volume: VolumeRecord, run_id: str) -> dict[str, Any
 def filesystem_id(exhibit: str, record: FileSystemRecord) -> str:
     """Id of a file system row: exhibit, offset and detection (APFS volumes share offsets)."""
     return stable_id(exhibit, "fs", record.offset, record.detection)
+
+
+def filesystem_record(row: dict[str, Any]) -> FileSystemRecord:
+    """The file system a catalog row names, to reopen it.
+
+    The row holds ``fs_offset``, ``fs_type``, ``detection``, ``block_size``, ``block_count``,
+    ``volume_index`` and ``fs_label`` (the ``filesystems`` columns as file lookups name them).
+    """
+    return FileSystemRecord(
+        offset=row["fs_offset"],
+        fs_type=row["fs_type"],
+        detection=row["detection"] or "autodetect",
+        block_size=row["block_size"] or 0,
+        block_count=row["block_count"] or 0,
+        volume_index=row["volume_index"],
+        label=row["fs_label"] or "",
+    )
 
 
 def fs_parser(record: FileSystemRecord) -> tuple[str, int]:

@@ -15,7 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import parsers
 from catalog.carving.stage import CarveSettings, CarveStage
@@ -23,8 +23,8 @@ from catalog.csvsafe import clean_text
 from catalog.custody import log
 from catalog.custody.scanrecord import record_exhibit_scanned
 from catalog.errors import EvidenceError, UsageError
-from catalog.model import FileSystemRecord
 from catalog.provenance import run_row
+from catalog.rows import filesystem_record
 from catalog.rowsink import RowSink
 from catalog.runcontext import RunContext
 from catalog.store import carved, queries
@@ -184,7 +184,7 @@ class _ExhibitJob:
         tsk_image = TskImage(source)
         rows = self.writer.call(lambda db: carved.walked_file_systems(db, exhibit))
         for row in rows:
-            record = _record(row)
+            record = filesystem_record(row)
             try:
                 fs = reopen_file_system(source, tsk_image, record)
             except (OSError, RuntimeError, ValueError, KeyError) as exc:
@@ -227,15 +227,3 @@ class _ExhibitJob:
 
         self.writer.call(seal)
         return result
-
-
-def _record(row: dict[str, Any]) -> FileSystemRecord:
-    return FileSystemRecord(
-        offset=row["offset"],
-        fs_type=row["fs_type"],
-        detection=row["detection"] or "autodetect",
-        block_size=row["block_size"] or 0,
-        block_count=row["block_count"] or 0,
-        volume_index=row["volume_index"],
-        label=row["label"] or "",
-    )

@@ -96,7 +96,8 @@ def walked_file_systems(db: Database, exhibit: str) -> list[dict[str, Any]]:
     return [
         dict(row)
         for row in db.query(
-            "SELECT * FROM filesystems WHERE evidence_id = ? AND detection NOT LIKE 'carve:%'"
+            "SELECT *, offset AS fs_offset, label AS fs_label FROM filesystems"
+            " WHERE evidence_id = ? AND detection NOT LIKE 'carve:%'"
             " ORDER BY offset, detection, fs_id",
             [exhibit],
         )
