@@ -12,7 +12,12 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from catalog.carving.regions import CarveRegion, file_system_region, volume_regions
+from catalog.carving.regions import (
+    UNALLOCATED,
+    CarveRegion,
+    file_system_region,
+    volume_regions,
+)
 from catalog.carving.tee import StreamedRegions
 from catalog.locker.collector import Collector
 from parsers.carving import FileCarveResult, carve_files
@@ -23,6 +28,7 @@ from parsers.tskimage import TskImage
 from parsers.volumes.tsk import TskVolumeParser
 
 if TYPE_CHECKING:
+    from catalog.model import FileSystemRecord
     from parsers.context import Limits
     from parsers.source import EvidenceSource
 
@@ -66,10 +72,15 @@ class PassCarver:
         disk = DiskBytes(self.tap.read, size)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="carve")
         self._results: dict[tuple[str, int, str], Future[FileCarveResult]] = {}
+        self._regions = {region_key(region): region for region in regions}
         for region in regions:
             future = self._executor.submit(carve_files, disk, region.extents, min_text=min_text)
             self._results[region_key(region)] = future
         self._executor.submit(self.tap.done)
+
+    def planned(self, record: FileSystemRecord) -> CarveRegion | None:
+        """The free space planned for a file system, so its map is not read a second time."""
+        return self._regions.get((UNALLOCATED, record.offset, record.detection))
 
     def result(self, region: CarveRegion) -> FileCarveResult | None:
         """The region's carving (waiting for it), or None when it was not planned.

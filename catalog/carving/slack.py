@@ -8,6 +8,7 @@ so a lower text threshold applies than in free space.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from catalog.carving.regions import SLACK, CarveRegion
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 SLACK_MIN_TEXT = 128
 """Shortest text run kept from slack, in bytes."""
+PAGE = 2000
+"""Files' rows fetched at a time."""
 
 
 def carve_slack(stage: CarveStage, fs: OpenFileSystem) -> int:
@@ -39,10 +42,15 @@ def carve_slack(stage: CarveStage, fs: OpenFileSystem) -> int:
         )
         return 0
     fs_id = filesystem_id(stage.exhibit, record)
-    files = stage.writer.call(lambda db: carved.allocated_files(db, fs_id))
-    for row in files:
-        _carve_one(stage, fs, handle, row)
-    return len(files)
+    read, after = 0, ""
+    while page := stage.writer.call(
+        partial(carved.allocated_files, fs_id=fs_id, after=after, limit=PAGE)
+    ):
+        for row in page:
+            _carve_one(stage, fs, handle, row)
+        read += len(page)
+        after = page[-1]["file_id"]
+    return read
 
 
 def _carve_one(stage: CarveStage, fs: OpenFileSystem, handle: Any, row: dict[str, Any]) -> None:

@@ -108,6 +108,9 @@ class CarveStage:
 
     def _free_space(self, fs: OpenFileSystem) -> CarveRegion | None:
         record = fs.record
+        planned = self.precarved.planned(record) if self.precarved else None
+        if planned is not None:
+            return planned
         try:
             region = file_system_region(fs)
         except UNFORESEEN as exc:

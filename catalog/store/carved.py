@@ -118,14 +118,17 @@ def carved_listing(db: Database, exhibit: str | None = None) -> Iterator[dict[st
         yield dict(zip(columns, values, strict=True))
 
 
-def allocated_files(db: Database, fs_id: str) -> list[dict[str, Any]]:
-    """The allocated, non-empty files a scan walked in one file system (for file slack)."""
+def allocated_files(db: Database, fs_id: str, after: str, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` allocated, non-empty files of one file system with ids after ``after``.
+
+    File slack pages through a file system this way, so memory does not grow with it.
+    """
     return [
         dict(row)
         for row in db.query(
             "SELECT file_id, path, meta_addr, size, attr_type, attr_id, is_ads FROM files"
-            " WHERE fs_id = ? AND origin = 'fs' AND type = 'file' AND is_allocated = 1"
-            " AND is_virtual = 0 AND size > 0 ORDER BY file_id",
-            [fs_id],
+            " WHERE fs_id = ? AND file_id > ? AND origin = 'fs' AND type = 'file'"
+            " AND is_allocated = 1 AND is_virtual = 0 AND size > 0 ORDER BY file_id LIMIT ?",
+            [fs_id, after, limit],
         )
     ]
