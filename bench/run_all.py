@@ -28,6 +28,7 @@ STEPS = [
     "make_images",
     "memory",
     "speed",
+    "mime_equal",
     "profile_scan",
     "sqlite_writes",
     "locker",

@@ -5,7 +5,9 @@ process and timed (wall clock; files/s and MB/s over the image's allocated regul
 their bytes, the same denominator for every tool; peak memory of the child and its whole
 process tree; how busy the rest of the machine was meanwhile):
 
-* ``evcat``            ``evcat scan IMG --case ...`` (hashes, classification, media hash)
+* ``evcat``            ``evcat scan IMG --case ... --no-extract --no-hashsets``: the job the
+  others do (hashes, classification, media hash); text extraction and artefact detection
+  (issue 4) are measured by ``extraction.py``, hash-set lookups by ``hashset_scan.py``
 * ``evcat-nomedia``    the same with ``--no-media-hash``
 * ``evcat-1w``         the same with ``--workers 1`` (if evcat has the option): one process
 * ``evcat-noclassify`` the same with ``--no-classify`` (once evcat has the option)
@@ -89,6 +91,8 @@ def _evcat(*extra: str) -> Callable[[Path, Path], list[list[str]]]:
                 "--case",
                 str(scratch / "case.db"),
                 "--json",
+                "--no-extract",
+                "--no-hashsets",
                 *extra,
             ]
         ]
