@@ -32,8 +32,9 @@ ENTRY_SIZE = 376
 _DESC = slice(160, 224)
 _MIME = slice(224, 304)
 
-_MAY_PRINT_NOTHING = re.compile(r"(?:%[-#0 +]*[0-9]*(?:\.[0-9]*)?(?:ll|l|h|q)?[a-zA-Z])*")
-"""A description that is empty or only conversions (``%s`` of an empty string prints nothing)."""
+_MAY_PRINT_NOTHING = re.compile(r"\x08?(?:%[-#0 +]*[0-9]*(?:\.[0-9]*)?(?:ll|l|h|q)?[a-zA-Z])*")
+"""A description that is empty or only conversions (``%s`` of an empty string prints nothing);
+a leading backspace only asks for no separator."""
 
 
 def _c_string(raw: bytes) -> str:
@@ -49,8 +50,8 @@ def silent_mime_entries(compiled: bytes) -> int | None:
     if len(compiled) < ENTRY_SIZE or len(compiled) % ENTRY_SIZE:
         return None
     for order in ("<", ">"):
-        magic, version, binary, text = struct.unpack_from(f"{order}IIII", compiled, 0)
-        if magic == MGC_MAGIC:
+        number, version, binary, text = struct.unpack_from(f"{order}IIII", compiled, 0)
+        if number == MGC_MAGIC:
             break
     else:
         return None

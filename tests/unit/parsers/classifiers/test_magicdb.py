@@ -47,9 +47,10 @@ def test_entries_that_print_a_description_are_not_silent() -> None:
         [_entry(0, "", "application/x-silent")],
         [_entry(0, ""), _entry(1, ""), _entry(2, "", "application/x-deep")],
         [_entry(0, "%s", "application/x-format-only")],
+        [_entry(0, "\b%-.32s", "application/x-no-separator")],
         [_entry(0, "shown"), _entry(0, ""), _entry(1, "%-.32s", "application/x-after-sibling")],
     ],
-    ids=["top level", "nested", "format only", "after a sibling group"],
+    ids=["top level", "nested", "format only", "backspace and format", "after a sibling group"],
 )
 def test_a_mime_type_under_empty_descriptions_is_counted(entries: list[bytes]) -> None:
     assert silent_mime_entries(_compiled(entries)) == 1
