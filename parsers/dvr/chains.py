@@ -121,6 +121,19 @@ class Walk:
     dirty: dict[int, list[Entry]] = field(default_factory=dict)
     free: list[Extent] = field(default_factory=list)
 
+    def uncovered(self) -> list[Extent]:
+        """What no recording covers: the free clusters and each live chain's slack."""
+        return self.free + [chain.slack for chain in self.chains if chain.slack is not None]
+
+
+def walk_area(
+    disk: DiskBytes, layout: Layout, count: int, decode: Decoder, log: ProblemLog, *, area: str
+) -> Walk:
+    """Read and walk the ``count`` descriptors of ``layout``'s data area (named ``area``)."""
+    if layout.base + count * layout.unit > disk.size:
+        log.add(f"{area} passes the end of the image", layout.base)
+    return walk(read_table(disk, layout.table, count, layout.name, log), layout, decode, log)
+
 
 def read_table(disk: DiskBytes, offset: int, count: int, name: str, log: ProblemLog) -> bytes:
     """Read ``count`` descriptors at ``offset`` in bounded chunks; fewer past the image end."""

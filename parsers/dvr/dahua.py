@@ -28,8 +28,7 @@ from parsers.dvr.chains import (
     coalesce,
     cut,
     dirty_segment,
-    read_table,
-    walk,
+    walk_area,
 )
 from parsers.dvr.disk import DiskBytes
 from parsers.dvr.model import DAHUA, DHAV, DvrListing, DvrVolume, Extent, Segment
@@ -171,15 +170,12 @@ def _list_partition(
         strict_times=True,
     )
     listing.volume.geometry["partitions"].append(_geometry(part, boot, layout))
-    if layout.base + boot.count * unit > disk.size:
-        log.add(f"{layout.name}: data area passes the end of the image", layout.base)
-    raw = read_table(disk, layout.table, boot.count, layout.name, log)
-    found = walk(raw, layout, _decode, log)
+    found = walk_area(disk, layout, boot.count, _decode, log, area=f"{layout.name}: data area")
     for chain in found.chains:
         listing.segments.append(_segment(disk, part.index, chain, layout, log))
     for owner, group in sorted(found.dirty.items()):
         listing.segments.append(_dirty(disk, part.index, owner, group, layout))
-    return found.free + [chain.slack for chain in found.chains if chain.slack is not None]
+    return found.uncovered()
 
 
 def _decode(raw: bytes, cid: int) -> Entry:

@@ -26,8 +26,7 @@ from parsers.dvr.chains import (
     clip,
     coalesce,
     dirty_segment,
-    read_table,
-    walk,
+    walk_area,
 )
 from parsers.dvr.disk import DiskBytes
 from parsers.dvr.model import H264, WFS, DvrListing, DvrVolume, Extent, Segment
@@ -112,15 +111,12 @@ def read_wfs(disk: DiskBytes) -> DvrListing | None:
 def _list(
     disk: DiskBytes, sb: _Super, layout: Layout, listing: DvrListing, log: ProblemLog
 ) -> list[Extent]:
-    if layout.base + sb.count * layout.unit > disk.size:
-        log.add("video area passes the end of the image", layout.base)
-    found = walk(read_table(disk, layout.table, sb.count, layout.name, log), layout, _decode, log)
+    found = walk_area(disk, layout, sb.count, _decode, log, area="video area")
     for chain in found.chains:
         listing.segments.append(_segment(disk, chain, layout, log))
     for owner, group in sorted(found.dirty.items()):
         listing.segments.append(_dirty(disk, owner, group, layout))
-    slack = [chain.slack for chain in found.chains if chain.slack is not None]
-    return clip(coalesce(found.free + slack), disk)[0]
+    return clip(coalesce(found.uncovered()), disk)[0]
 
 
 def _decode(raw: bytes, cid: int) -> Entry:
