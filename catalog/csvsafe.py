@@ -9,6 +9,7 @@ raw bytes, so nothing is lost.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -24,6 +25,22 @@ def clean_text(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a lone surrogate that is not an escaped byte (U+D800...)
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_ESCAPED_BYTE = re.compile(r"\\x([89a-fA-F][0-9a-fA-F])")
+
+
+def host_path(stored: str) -> Path:
+    r"""The host file a path stored through :func:`clean_text` names.
+
+    A file name that is not UTF-8 is stored with ``\xNN`` escapes; its bytes come back as
+    the lone surrogates Python uses for them. A name that really holds the text ``\xNN``
+    is found as written first.
+    """
+    literal = Path(stored)
+    if "\\x" not in stored or literal.exists():
+        return literal
+    return Path(_ESCAPED_BYTE.sub(lambda match: chr(0xDC00 + int(match.group(1), 16)), stored))
 
 
 def escape_controls(text: str) -> str:

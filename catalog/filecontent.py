@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import parsers
 from catalog.carving.items import CarvedBytes, parse_carved_address
-from catalog.csvsafe import clean_text
+from catalog.csvsafe import clean_text, host_path
 from catalog.errors import EvcatError, EvidenceError, EvidenceNotFound, UsageError
 from catalog.locator import Locator
 from catalog.model import EntryType, FileEntry
@@ -174,7 +174,7 @@ def _owned(items: Iterator[T], stack: ExitStack) -> Iterator[T]:
 
 
 def _fs_chunks(row: Row, stack: ExitStack) -> Iterator[bytes]:
-    image = Path(row["image_path"])
+    image = host_path(row["image_path"])
     if not image.is_file():
         raise EvidenceNotFound(
             f"exhibit {row['exhibit']}: evidence image not found at its registered path"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import parsers
 from catalog.carving.stage import CarveSettings, CarveStage
-from catalog.csvsafe import clean_text
+from catalog.csvsafe import clean_text, host_path
 from catalog.custody import log
 from catalog.custody.scanrecord import record_exhibit_scanned
 from catalog.errors import EvidenceError, UsageError
@@ -100,7 +100,7 @@ def carve_case(
         chosen = writer.call(lambda db: _start(db, summary.run_id, exhibits, actor))
         for exhibit, image in chosen:
             job = _ExhibitJob(writer, summary.run_id, exhibit, actor, settings, limits, known)
-            summary.exhibits.append(job.run(Path(image)))
+            summary.exhibits.append(job.run(host_path(image)))
         status = "completed"
     finally:
         summary.elapsed = time.monotonic() - started

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import parsers
+from catalog.csvsafe import host_path
 from catalog.custody import log
 from catalog.custody.canonical import canonical_json
 from catalog.custody.log import GENESIS, CustodyEntry, entry_hash
@@ -460,7 +461,7 @@ def _check_evidence(
 def _check_one_exhibit(
     row: dict[str, Any], first_scan: dict[str, Any] | None, report: VerifyReport
 ) -> None:
-    exhibit, path = row["exhibit"], Path(row["path"])
+    exhibit, path = row["exhibit"], host_path(row["path"])
     name = "evidence"
     try:
         source = open_evidence(path, parsers.SOURCES.all())

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import parsers
 from catalog.case import check_not_beside_evidence
-from catalog.csvsafe import clean_text
+from catalog.csvsafe import clean_text, host_path
 from catalog.custody import log
 from catalog.errors import EvidenceError, UsageError
 from catalog.hashing import MultiHasher
@@ -93,7 +93,7 @@ def _evidence_path(db: Database, exhibit: str) -> Path:
     row = db.execute("SELECT path FROM evidence WHERE evidence_id = ?", [exhibit]).fetchone()
     if row is None:
         raise UsageError(f"exhibit {exhibit!r} is not in this case (see evcat dvr list)")
-    return Path(row[0])
+    return host_path(row[0])
 
 
 def export_segments(

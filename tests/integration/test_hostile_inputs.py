@@ -172,3 +172,18 @@ def test_evidence_file_name_that_is_not_utf8_is_catalogued(tmp_path: Path) -> No
     connection.close()
     assert exhibit == "usb_\\xff\\xfe.img"
     assert path.endswith("/usb_\\xff\\xfe.img")
+    # The stored path names the file again: verify re-hashes it, previews and carving read it.
+    from catalog.filecontent import read_file_bytes
+    from tests.integration.lockers import evcat
+
+    verify = evcat("verify", str(case))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    [(file_id, size)] = (
+        sqlite3.connect(case)
+        .execute("SELECT file_id, size FROM files WHERE type = 'file' AND size > 0 LIMIT 1")
+        .fetchall()
+    )
+    assert len(read_file_bytes(case, file_id, 0, 64).data) == min(64, size)
+    carve = evcat("carve", "--case", str(case))
+    assert carve.returncode in (0, 1), carve.stderr
+    assert "cannot" not in carve.stderr and "not found" not in carve.stderr

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given
@@ -95,3 +96,25 @@ def test_clean_text_shows_any_lone_surrogate_not_only_undecodable_bytes() -> Non
     assert clean_text("a\udcffb") == "a\\xffb"  # an undecodable byte of a host path
     assert clean_text("a\ud800b") == "a\\ud800b"  # a surrogate no byte decodes to
     assert clean_text("台本") == "台本"
+
+
+def test_host_path_reverses_clean_text_for_a_name_that_is_not_utf8(tmp_path: Path) -> None:
+    import os
+
+    from catalog.csvsafe import clean_text, host_path
+
+    raw = os.fsencode(tmp_path) + b"/usb_\xff\xfe.img"
+    with open(raw, "wb") as handle:
+        handle.write(b"x")
+    stored = clean_text(os.fsdecode(raw))
+    assert stored.endswith("usb_\\xff\\xfe.img")
+    assert os.fsencode(host_path(stored)) == raw
+
+
+def test_host_path_prefers_a_name_that_holds_the_escape_as_text(tmp_path: Path) -> None:
+    from catalog.csvsafe import host_path
+
+    literal = tmp_path / "usb_\\xff.img"
+    literal.write_bytes(b"x")
+    assert host_path(str(literal)) == literal
+    assert host_path(str(tmp_path / "plain.img")) == tmp_path / "plain.img"
