@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 import parsers
 from catalog.content import read_content
-from catalog.csvsafe import host_path
 from catalog.documentrows import entry_rows
 from catalog.errors import EvidenceError
 from catalog.locker import walkcache
@@ -74,7 +73,7 @@ def plan_image(task: UnitTask) -> UnitResult:
     """Volumes, file systems and the ranges of entries the files units will take."""
     result = UnitResult(task.unit_id)
     collector = Collector()
-    image = host_path(task.image)
+    image = Path(task.image)
     try:
         source = open_evidence(image, parsers.SOURCES.all())
     except EvidenceError as exc:
@@ -226,7 +225,7 @@ def hash_media(task: UnitTask) -> UnitResult:
         EvidenceError: the image cannot be opened any more.
     """
     result = UnitResult(task.unit_id)
-    source = open_evidence(host_path(task.image), parsers.SOURCES.all())
+    source = open_evidence(Path(task.image), parsers.SOURCES.all())
     try:
         stored = dict(source.info.stored_hashes)
         outcome = MediaHasher(source).result()

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import parsers
-from catalog.csvsafe import host_path
 from catalog.errors import EvidenceError
 from catalog.locker.collector import Collector
 from parsers.evidence import open_evidence
@@ -50,7 +50,7 @@ _walks: OrderedDict[tuple[str, str], _Walk] = OrderedDict()
 
 
 def _open(image: str, exhibit: str, file_range: FileRange) -> _Walk:
-    source = open_evidence(host_path(image), parsers.SOURCES.all())
+    source = open_evidence(Path(image), parsers.SOURCES.all())
     try:
         fs = reopen_file_system(source, TskImage(source), file_range.fs)
     except BaseException:
