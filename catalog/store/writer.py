@@ -26,7 +26,10 @@ T = TypeVar("T")
 Row = dict[str, Any]
 _STOP = object()
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
-_MAX_COALESCED = 64
+_QUEUED_BATCHES = 8
+"""Batches waiting for the writer: producers block beyond this, so rows in flight stay few
+(a walk that outruns the writer would otherwise pile up tens of MiB of rows)."""
+_MAX_COALESCED = _QUEUED_BATCHES
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,7 @@ class CatalogWriter:
         Raises:
             CatalogError: the catalog cannot be opened.
         """
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=64)
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=_QUEUED_BATCHES)
         self._failure: BaseException | None = None
         ready: Future[None] = Future()
         self._thread = threading.Thread(
