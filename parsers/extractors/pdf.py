@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import IO
-
-import pypdf
+from typing import IO, TYPE_CHECKING
 
 from parsers.extractor import Extraction, ExtractionError, TextLimits
 from parsers.extractors._common import TextBuffer, base_mime, extension, require_size
+
+if TYPE_CHECKING:
+    import pypdf
 
 MAX_PAGES = 2_000
 """Pages read per document."""
@@ -60,6 +61,8 @@ logging.getLogger("pypdf").propagate = False
 
 
 def _open(stream: IO[bytes]) -> pypdf.PdfReader:
+    import pypdf  # here, not at the top: 19 MiB that only the extraction sandbox needs
+
     try:
         reader = pypdf.PdfReader(stream, strict=False)
         locked = reader.is_encrypted and not reader.decrypt("")

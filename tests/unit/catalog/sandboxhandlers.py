@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import time
@@ -21,6 +22,7 @@ def hang(request: DocumentRequest) -> DocumentResult:
 
 def crash(request: DocumentRequest) -> DocumentResult:
     if request.name == "crash":
+        faulthandler.disable()  # a forked child inherits pytest's handler: no dump on stderr
         os.kill(os.getpid(), signal.SIGSEGV)
     return echo(request)
 

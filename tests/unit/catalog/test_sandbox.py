@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from catalog.documents import DocumentRequest
-from catalog.sandbox import DocumentSandbox
+from catalog.sandbox import DocumentSandbox, _start_method
 from tests.unit.catalog import sandboxhandlers
 
 
@@ -59,3 +61,21 @@ def test_a_parser_that_eats_memory_hits_the_memory_limit(sandboxes) -> None:
     assert stopped.status == "error"
     assert "memory limit" in stopped.problems[0]
     assert sandbox.analyse(_request("next.txt")).text == "next.txt"
+
+
+def test_a_single_threaded_process_forks_its_child_and_one_with_threads_spawns_it(
+    sandboxes, monkeypatch
+) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(threading, "active_count", lambda: 1)
+        assert _start_method() == "fork"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert _start_method() == "spawn"
+        sandbox = sandboxes(sandboxhandlers.echo)
+        assert sandbox.analyse(_request("spawned.txt")).text == "spawned.txt"
+    finally:
+        stop.set()
+        other.join()
