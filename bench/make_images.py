@@ -10,13 +10,15 @@ reproducible; the catalogued content and hashes are.)
   CSV, JSON, PNG, JPEG (some with EXIF), PDF-like and ZIP files with real headers, and three
   large binary files of 120, 160 and 200 MiB. No file reaches 1 GiB.
 * ``tiny.ext4``: 100,000 tiny files (10-500 bytes) in 320 directories.
+* ``many.ext4``: the same kind of files, four times as many (400,000 in 1,280 directories),
+  for the memory test: peak memory must not grow with the number of files.
 * ``big.ext4``: one 1.1 GiB pseudo-random file (streamed: real bytes, no holes) and a few
   small ones, for the memory test.
 
 Existing images are kept unless ``--force``. The source trees are written beside the images
 (``bench/images/.src-NAME``) and removed afterwards.
 
-Usage: python bench/make_images.py [--force] [--only mix,tiny,big]
+Usage: python bench/make_images.py [--force] [--only mix,tiny,big,many]
 """
 
 from __future__ import annotations
@@ -47,11 +49,13 @@ UUIDS = {
     "mix": ("65766361-6265-4e63-8000-000000000001", "65766361-6265-4e63-8000-0000000000a1"),
     "tiny": ("65766361-6265-4e63-8000-000000000002", "65766361-6265-4e63-8000-0000000000a2"),
     "big": ("65766361-6265-4e63-8000-000000000003", "65766361-6265-4e63-8000-0000000000a3"),
+    "many": ("65766361-6265-4e63-8000-000000000004", "65766361-6265-4e63-8000-0000000000a4"),
 }
 BIG_FILE_SIZE = int(1.1 * (1 << 30))  # 1,181,116,006 bytes: over 1 GiB, with a partial tail
 MIX_SMALL_FILES = 20_000
 MIX_LARGE_MIB = (120, 160, 200)
 TINY_FILES = 100_000
+MANY_FILES = 4 * TINY_FILES
 STREAM_CHUNK = 4 * MIB
 
 # ------------------------------------------------------------------ deterministic content
@@ -374,13 +378,19 @@ def build_mix_tree(src: Path) -> dict[str, int]:
     return counts
 
 
-def build_tiny_tree(src: Path) -> dict[str, int]:
-    """Write the ``tiny`` tree: 100,000 files of 10-500 bytes in 320 directories."""
-    content = Content("evcat-bench-tiny-1")
+def build_tiny_tree(
+    src: Path, files: int = TINY_FILES, seed: str = "evcat-bench-tiny-1"
+) -> dict[str, int]:
+    """Write the ``tiny`` tree: 100,000 files of 10-500 bytes in 320 directories.
+
+    ``files`` scales it (one project of 16 directories per 5,000 files).
+    """
+    content = Content(seed)
     rng = content.rng
-    dirs = [f"proj{p:02d}/mod{m:02d}" for p in range(20) for m in range(15)]
+    projects = max(1, files // 5000)
+    dirs = [f"proj{p:02d}/mod{m:02d}" for p in range(projects) for m in range(15)]
     total = 0
-    for index in range(TINY_FILES):
+    for index in range(files):
         size = rng.randint(10, 500)
         roll = rng.random()
         if roll < 0.6:
@@ -402,7 +412,12 @@ def build_tiny_tree(src: Path) -> dict[str, int]:
             data, ext = content.random_bytes(size), "bin"
         folder = dirs[index % len(dirs)] if rng.random() < 0.8 else rng.choice(dirs)
         total += _write(src / folder / f"f{index:06d}.{ext}", data)
-    return {"files": TINY_FILES, "dirs": len(dirs) + 20, "bytes": total}
+    return {"files": files, "dirs": len(dirs) + projects, "bytes": total}
+
+
+def build_many_tree(src: Path) -> dict[str, int]:
+    """Write the ``many`` tree: 400,000 files of 10-500 bytes in 1,280 directories."""
+    return build_tiny_tree(src, MANY_FILES, "evcat-bench-many-1")
 
 
 def build_big_tree(src: Path) -> dict[str, int]:
@@ -480,6 +495,7 @@ BUILDERS: dict[str, tuple[Callable[[Path], dict[str, int]], int, int | None]] = 
     "mix": (build_mix_tree, 1024, None),
     "tiny": (build_tiny_tree, 512, 110_000),
     "big": (build_big_tree, 1280, None),
+    "many": (build_many_tree, 2048, 440_000),
 }
 
 
@@ -513,7 +529,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--force", action="store_true", help="rebuild images that exist")
     parser.add_argument(
-        "--only", default="mix,tiny,big", help="comma-separated subset of mix,tiny,big"
+        "--only", default="mix,tiny,big,many", help="comma-separated subset of mix,tiny,big,many"
     )
     args = parser.parse_args()
     if shutil.which("mke2fs", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin") is None:
@@ -521,7 +537,7 @@ def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     for name in args.only.split(","):
         if name not in BUILDERS:
-            sys.exit(f"make_images.py: unknown image {name!r} (choose from mix, tiny, big)")
+            sys.exit(f"make_images.py: unknown image {name!r} (choose from {', '.join(BUILDERS)})")
         build(name, args.force)
 
 

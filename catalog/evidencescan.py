@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from parsers.source import EvidenceSource
 
 BATCH_SIZE = 500
-BATCH_TEXT_CHARS = 2 << 20
+BATCH_TEXT_CHARS = 1 << 20
 """A batch is also written once its extracted text reaches this many characters, so the
 rows waiting for the writer stay a few MiB however long the documents' text is."""
 PROGRESS_SECONDS = 0.5

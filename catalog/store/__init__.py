@@ -20,7 +20,7 @@ finally:
 from catalog.errors import CatalogError  # noqa: E402
 from catalog.store.schema import MIGRATIONS, check_not_newer, migrate  # noqa: E402
 
-CACHE_KIB = 16384
+CACHE_KIB = 8192
 """SQLite's page cache per connection, which also bounds a sort's memory before it spills
 to a temporary file: a fixed size, so memory does not grow with the number of rows."""
 
