@@ -1,7 +1,7 @@
-"""Run the whole benchmark suite in order (about 38 minutes on 2 cores, images built).
+"""Run the whole benchmark suite in order (about 59 minutes on 2 cores, images built).
 
-1. ``make_images.py``   (skips images that exist; ~1 minute when it builds all three)
-2. ``memory.py``        (big, mix, tiny; fails the suite if over 300 MiB)
+1. ``make_images.py``   (skips images that exist; ~2 minutes when it builds all four)
+2. ``memory.py``        (big, mix, tiny, many; fails over 300 MiB or if growing with files)
 3. ``speed.py``         (mix, tiny: every tool, then the per-file libmagic cost)
 4. ``profile_scan.py``  (py-spy over every process if installed, then cProfile)
 5. ``sqlite_writes.py`` (the catalog writer's cost, from memory.py's tiny catalog)
