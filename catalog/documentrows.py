@@ -31,14 +31,32 @@ _INHERITED = (
 """Columns a member takes from its archive: where it lives on the disk, and its state."""
 
 
+BATCH_TEXT_CHARS = 1 << 20
+"""A batch of rows is full once its extracted text reaches this many characters, whatever
+its number of files, so the rows waiting for the writer stay a few MiB."""
+
+
 @dataclass(slots=True)
 class DocumentRows:
-    """The rows one file's analysis adds to the catalog."""
+    """The rows one file's analysis adds to the catalog (or a batch of files' rows)."""
 
     files: list[Row] = field(default_factory=list)
     findings: list[Row] = field(default_factory=list)
     texts: list[Row] = field(default_factory=list)
     problems: list[tuple[Locator, str]] = field(default_factory=list)
+    text_chars: int = 0
+    """Characters of text added through ``extend``."""
+
+    def extend(self, rows: DocumentRows) -> None:
+        """Add another file's files, findings and texts (its problems stay with the caller)."""
+        self.files += rows.files
+        self.findings += rows.findings
+        self.texts += rows.texts
+        self.text_chars += sum(len(text["text"]) for text in rows.texts)
+
+    def is_full(self, max_files: int) -> bool:
+        """Whether the batch should be written: ``max_files`` rows or enough text."""
+        return len(self.files) >= max_files or self.text_chars >= BATCH_TEXT_CHARS
 
 
 def entry_rows(

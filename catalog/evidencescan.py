@@ -56,9 +56,6 @@ if TYPE_CHECKING:
     from parsers.source import EvidenceSource
 
 BATCH_SIZE = 500
-BATCH_TEXT_CHARS = 1 << 20
-"""A batch is also written once its extracted text reaches this many characters, so the
-rows waiting for the writer stay a few MiB however long the documents' text is."""
 PROGRESS_SECONDS = 0.5
 """Report progress at least this often, whatever the batch size."""
 
@@ -300,7 +297,6 @@ class EvidenceScan:
             extract_text=self.options.extract_text and self.options.classify,
         )
         batch = DocumentRows()
-        text_chars = 0
         seq = 0
         recordings = DatadirWatch()
         for entry, content in stage.process(fs.walk(self.exhibit, self.ctx), self.ctx):
@@ -310,15 +306,12 @@ class EvidenceScan:
                 raise ScanCancelled(self.exhibit)
             seq += 1
             rows = entry_rows(entry, content, seq, fs_id, self.run_id, self.ctx)
-            batch.files += rows.files
-            batch.findings += rows.findings
-            batch.texts += rows.texts
-            text_chars += sum(len(text["text"]) for text in rows.texts)
+            batch.extend(rows)
             self.result.n_members += len(rows.files) - 1
             self._count(entry.is_allocated, content.bytes_hashed)
-            if len(batch.files) >= BATCH_SIZE or text_chars >= BATCH_TEXT_CHARS:
+            if batch.is_full(BATCH_SIZE):
                 self._flush(batch)
-                batch, text_chars = DocumentRows(), 0
+                batch = DocumentRows()
         self._flush(batch)
         self._write_filesystem(fs, parser, seq)
         self.result.n_filesystems += 1

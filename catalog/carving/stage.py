@@ -181,11 +181,9 @@ class CarveStage:
                 file_id=file_id, origin=carved.ORIGIN,
             )  # fmt: skip
             rows.files[0]["parent_file_id"] = parent_file_id
-            batch.files += rows.files
-            batch.findings += rows.findings
-            batch.texts += rows.texts
+            batch.extend(rows)
             places.append(self._place(region, item, file_id))
-            if len(batch.files) >= BATCH_SIZE:
+            if batch.is_full(BATCH_SIZE):
                 self._write(batch, places)
                 batch, places = DocumentRows(), []
         self._write(batch, places)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog import evidencescan
+from catalog import documentrows, evidencescan
 from catalog.pipeline import ScanOptions, scan
 from catalog.rowsink import RowSink
 from tests.conftest import EXAMINER, SAMPLE_IMAGES
@@ -37,12 +37,12 @@ def test_a_batch_is_written_as_soon_as_its_text_reaches_the_limit(
     written: list[tuple[int, int]] = []
     write = RowSink.write
 
-    def spy(self: RowSink, batch: evidencescan.DocumentRows) -> None:
+    def spy(self: RowSink, batch: documentrows.DocumentRows) -> None:
         written.append((len(batch.files), len(batch.texts)))
         write(self, batch)
 
     monkeypatch.setattr(RowSink, "write", spy)
-    monkeypatch.setattr(evidencescan, "BATCH_TEXT_CHARS", 1)
+    monkeypatch.setattr(documentrows, "BATCH_TEXT_CHARS", 1)
     scan([IMAGE], tmp_path / "cut.db", options)
 
     whole, cut = _contents(tmp_path / "whole.db"), _contents(tmp_path / "cut.db")
