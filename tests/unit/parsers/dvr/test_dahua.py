@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from parsers.dvr.dahua import read_dhfs, read_dhfs_logs
 from parsers.dvr.disk import DiskBytes
-from parsers.dvr.model import COMPLETE, DAHUA, DHAV, DIRTY, DvrListing, Segment
+from parsers.dvr.model import COMPLETE, DAHUA, DHAV, DIRTY, DvrListing
 from parsers.dvr.timeutil import pack_dhfs
+from tests.unit.parsers.dvr.listings import by_key, messages
 from tests.unit.parsers.dvr.mutations import Mutation, mutated_disk, mutations
 
 SPC = 8
@@ -98,14 +99,6 @@ def listed(disk: Dhfs | DiskBytes) -> DvrListing:
     listing = read_dhfs(disk.disk() if isinstance(disk, Dhfs) else disk)
     assert listing is not None
     return listing
-
-
-def by_key(listing: DvrListing) -> dict[str, Segment]:
-    return {s.key: s for s in listing.segments}
-
-
-def messages(listing: DvrListing) -> list[str]:
-    return [p.message for p in listing.problems]
 
 
 def good() -> Dhfs:

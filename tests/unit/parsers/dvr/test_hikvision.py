@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from parsers.dvr.disk import DiskBytes
 from parsers.dvr.hikvision import read_hikvision, read_rats_logs
 from parsers.dvr.model import COMPLETE, HIKVISION, MPEG_PS, RECORDING, UNALLOCATED, DvrListing
+from tests.unit.parsers.dvr.listings import by_key, messages
 
 NO = 0xFFFF_FFFF_FFFF_FFFF
 BLOCK = 0x10000
@@ -95,10 +96,6 @@ def listing_of(img: bytes | bytearray) -> DvrListing:
     return result
 
 
-def messages(listing: DvrListing) -> list[str]:
-    return [problem.message for problem in listing.problems]
-
-
 def keys(listing: DvrListing) -> list[str]:
     return [segment.key for segment in listing.segments]
 
@@ -111,8 +108,8 @@ def test_good_disk_lists_every_entry_once_with_no_problem() -> None:
     listing = listing_of(build())
     assert listing.problems == []
     assert keys(listing) == [blk(i) for i in range(6)]
-    by_key = {segment.key: segment for segment in listing.segments}
-    first = by_key[blk(0)]
+    segments = by_key(listing)
+    first = segments[blk(0)]
     assert (first.vendor, first.source, first.kind, first.status) == (
         HIKVISION,
         "hikbtree1",
@@ -122,8 +119,8 @@ def test_good_disk_lists_every_entry_once_with_no_problem() -> None:
     assert first.extents == ((VIDEO, BLOCK),)
     assert first.start is not None and first.start.wallclock == "2023-11-14T22:13:20"
     assert [s.channel for s in listing.segments] == [1, 2, 1, 3, 2, 4]
-    assert by_key[blk(4)].status == RECORDING
-    assert by_key[blk(5)].status == UNALLOCATED
+    assert segments[blk(4)].status == RECORDING
+    assert segments[blk(5)].status == UNALLOCATED
     assert listing.uncovered == [(VIDEO + 6 * BLOCK, BLOCK), (VIDEO + 7 * BLOCK, BLOCK)]
 
 
@@ -210,11 +207,11 @@ def test_next_pointer_past_the_end_is_reported_and_the_root_walk_recovers() -> N
 def test_truncated_image_clips_and_drops_blocks() -> None:
     img = build()[: VIDEO + 3 * BLOCK + BLOCK // 2]
     listing = listing_of(img)
-    by_key = {segment.key: segment for segment in listing.segments}
-    assert by_key[blk(2)].extents == ((VIDEO + 2 * BLOCK, BLOCK),)
-    assert by_key[blk(3)].extents == ((VIDEO + 3 * BLOCK, BLOCK // 2),)
-    assert by_key[blk(4)].extents == ()
-    assert by_key[blk(4)].notes == ("block outside the image",)
+    segments = by_key(listing)
+    assert segments[blk(2)].extents == ((VIDEO + 2 * BLOCK, BLOCK),)
+    assert segments[blk(3)].extents == ((VIDEO + 3 * BLOCK, BLOCK // 2),)
+    assert segments[blk(4)].extents == ()
+    assert segments[blk(4)].notes == ("block outside the image",)
     assert listing.uncovered == []
     assert messages(listing) == [
         f"image is {len(img)} bytes, smaller than the capacity {VIDEO + 8 * BLOCK}",
@@ -248,9 +245,9 @@ def test_copies_that_differ_are_reported_and_united() -> None:
     assert messages(listing) == [
         "HIKBTREE copies differ: 0 entries only in #1, 1 only in #2, 1 changed; listing the union"
     ]
-    by_key = {segment.key: segment for segment in listing.segments}
-    assert by_key[blk(0)].channel == 1
-    assert by_key[blk(6)].source == "hikbtree2"
+    segments = by_key(listing)
+    assert segments[blk(0)].channel == 1
+    assert segments[blk(6)].source == "hikbtree2"
     assert listing.uncovered == [(VIDEO + 7 * BLOCK, BLOCK)]
 
 

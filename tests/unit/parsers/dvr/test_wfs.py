@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers.dvr.disk import DiskBytes
-from parsers.dvr.model import COMPLETE, DIRTY, H264, WFS, DvrListing, Segment
+from parsers.dvr.model import COMPLETE, DIRTY, H264, WFS, DvrListing
 from parsers.dvr.timeutil import pack_dhfs
 from parsers.dvr.wfs import read_wfs
+from tests.unit.parsers.dvr.listings import by_key, messages
 from tests.unit.parsers.dvr.mutations import Mutation, mutated_disk, mutations
 
 BLOCK, PER = 512, 8
@@ -77,14 +78,6 @@ def listed(disk: Wfs | DiskBytes) -> DvrListing:
     listing = read_wfs(disk.disk() if isinstance(disk, Wfs) else disk)
     assert listing is not None
     return listing
-
-
-def by_key(listing: DvrListing) -> dict[str, Segment]:
-    return {s.key: s for s in listing.segments}
-
-
-def messages(listing: DvrListing) -> list[str]:
-    return [p.message for p in listing.problems]
 
 
 def good() -> Wfs:
